@@ -1,0 +1,46 @@
+# Quick start: `make run` (chat) and `make test` (every test). Both create .venv.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test lint format bench ingest clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.llm: requirements-llm.txt $(VENV)/.base
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -r requirements-llm.txt
+	touch $@
+
+run: $(VENV)/.base
+	$(BIN)/python app.py
+
+ingest: $(VENV)/.base
+	$(BIN)/python -m qa ingest
+
+test: $(VENV)/.base $(VENV)/.llm
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.base
+	$(BIN)/ruff check qa tests bench app.py
+	$(BIN)/ruff format --check qa tests bench app.py
+
+format: $(VENV)/.base
+	$(BIN)/ruff format qa tests bench app.py
+	$(BIN)/ruff check --fix qa tests bench app.py
+
+bench: $(VENV)/.base
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/query.py
+
+clean:
+	rm -rf .qa screenshots

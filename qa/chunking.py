@@ -1,0 +1,112 @@
+"""Sentence-aware chunking with exact character offsets.
+
+A chunk never cuts inside a sentence unless that sentence alone is over the limit.
+The limit counts the embedder's word pieces, title prefix and special tokens
+included, so nothing is silently truncated by the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qa.corpus import Article
+from qa.sentences import sentence_spans
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A contiguous span of an article: ``text == article.text[start:end]``."""
+
+    article_id: str
+    n: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}:{self.n}"
+
+
+def embedding_prefix(title: str, published: str = "") -> str:
+    """What is prepended to each chunk before embedding (not part of the offsets)."""
+    head = title.strip()
+    if published:
+        head = f"{head} ({published})"
+    return f"{head}\n\n" if head else ""
+
+
+def chunk_article(
+    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap: int = 1
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most ``max_tokens`` word pieces."""
+    text = article.text
+    budget = (
+        max_tokens
+        - SPECIAL_TOKENS
+        - count_tokens([embedding_prefix(article.title, article.published)])[0]
+    )
+    if budget < 16:
+        raise ValueError(f"chunk size {max_tokens} leaves no room after the title prefix")
+    pieces = _pieces(text, count_tokens, budget)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(pieces):
+        j, used = i, 0
+        while j < len(pieces) and used + pieces[j][2] <= budget:
+            used += pieces[j][2]
+            j += 1
+        j = max(j, i + 1)
+        start, end = pieces[i][0], pieces[j - 1][1]
+        chunks.append(Chunk(article.id, len(chunks), start, end, text[start:end]))
+        if j >= len(pieces):
+            break
+        # Next chunk re-reads the last `overlap` sentences, if that still moves forward.
+        i = max(j - overlap, i + 1)
+    return chunks
+
+
+def _pieces(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[int, int, int]]:
+    """Sentences as (start, end, tokens); over-long sentences split at word boundaries."""
+    spans = sentence_spans(text)
+    counts = count_tokens([text[s:e] for s, e in spans]) if spans else []
+    pieces = []
+    for (s, e), n in zip(spans, counts, strict=True):
+        if n <= budget:
+            pieces.append((s, e, n))
+        else:
+            pieces.extend(_split_long(text, s, e, count_tokens, budget))
+    return pieces
+
+
+def _split_long(
+    text: str, start: int, end: int, count_tokens: TokenCounter, budget: int
+) -> list[tuple[int, int, int]]:
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    counts = count_tokens([text[start + a : start + b] for a, b in words])
+    out: list[tuple[int, int, int]] = []
+    cur_start, cur_end, used = None, None, 0
+    for (a, b), n in zip(words, counts, strict=True):
+        if n > budget:  # a single "word" longer than the budget: cut by characters
+            if cur_start is not None:
+                out.append((cur_start, cur_end, used))
+                cur_start, used = None, 0
+            step = max(1, (b - a) * budget // n)
+            for c in range(a, b, step):
+                piece = text[start + c : start + min(b, c + step)]
+                out.append((start + c, start + min(b, c + step), count_tokens([piece])[0]))
+            continue
+        if cur_start is not None and used + n > budget:
+            out.append((cur_start, cur_end, used))
+            cur_start, used = None, 0
+        if cur_start is None:
+            cur_start = start + a
+        cur_end, used = start + b, used + n
+    if cur_start is not None:
+        out.append((cur_start, cur_end, used))
+    return out

@@ -1,0 +1,93 @@
+"""Command line: ``qa ingest | ask | eval | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _offline_env() -> None:
+    # Set before any model or Chroma import: no hub, no telemetry.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _settings(args):
+    from qa.settings import Settings
+
+    overrides = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    return Settings(**overrides)
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_ingest(args) -> int:
+    from qa.service import build_assistant
+
+    settings = _settings(args)
+    assistant = build_assistant(settings, sync=False)
+    progress = None if args.json else _tqdm_progress()
+    summary = assistant.sync(rebuild=args.rebuild, progress=progress)
+    if args.json:
+        _print_json(summary.to_dict())
+        return 0
+    print(
+        f"{summary.articles_total} articles, {summary.chunks_total} chunks in the index "
+        f"({summary.added} added, {summary.updated} updated, {summary.deleted} deleted, "
+        f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded) "
+        f"in {summary.seconds:.1f} s"
+    )
+    for err in summary.errors:
+        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    for warn in summary.warnings:
+        print(f"warning {warn['file']}: {warn['warning']}", file=sys.stderr)
+    return 0
+
+
+def _tqdm_progress():
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="sync", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="sync the corpus folder into the index")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
+    p.add_argument("--json", action="store_true", help="print one JSON summary")
+    p.set_defaults(func=cmd_ingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _offline_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

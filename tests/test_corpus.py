@@ -1,0 +1,97 @@
+"""Loading articles of every supported kind, and skipping bad ones with a reason."""
+
+from conftest import SEED
+from helpers import HTML_ARTICLE, make_pdf
+
+from qa.corpus import load_corpus
+
+
+def by_file(errors):
+    return {e["file"]: e["error"] for e in errors}
+
+
+def test_txt_title_is_first_line_and_id_is_relative_path(tmp_path):
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "a.txt").write_text("\n\n  Big Headline  \n\nBody text here.\n")
+    article = load_corpus(tmp_path).articles[0]
+    assert article.id == "world/a"
+    assert article.title == "Big Headline"
+    assert article.text.endswith("Body text here.\n")
+    assert len(article.sha256) == 64
+
+
+def test_seed_article_loads_unchanged():
+    article = load_corpus(SEED.parent).articles[0]
+    assert article.id == "russia-promises-free-weapons-to-afghanistan"
+    assert article.title == "Russia Promises Free Weapons And Ammunition To Afghanistan"
+    assert article.text == SEED.read_text(encoding="utf-8")
+
+
+def test_markdown_front_matter(tmp_path):
+    (tmp_path / "m.md").write_text(
+        "---\ntitle: Storm hits coast\npublished: 2023-01-15\nurl: https://example.org/s\n"
+        "author: A. Reporter\nsource: Daily\n---\n# Storm hits coast\n\nWinds reached 120 km/h.\n"
+    )
+    a = load_corpus(tmp_path).articles[0]
+    assert (a.title, a.published, a.url, a.author, a.source) == (
+        "Storm hits coast",
+        "2023-01-15",
+        "https://example.org/s",
+        "A. Reporter",
+        "Daily",
+    )
+    assert a.text.startswith("# Storm hits coast")
+    assert "---" not in a.text
+
+
+def test_html_main_text_and_metadata(tmp_path):
+    (tmp_path / "bridge.html").write_text(HTML_ARTICLE)
+    a = load_corpus(tmp_path).articles[0]
+    assert a.id == "bridge"
+    assert "Harbour bridge reopens" in a.title
+    assert "312 steel cables" in a.text
+    assert "Home | World" not in a.text
+    assert a.published == "2024-03-05"
+
+
+def test_pdf_text(tmp_path):
+    (tmp_path / "report.pdf").write_bytes(
+        make_pdf(["Dam project approved", "The council approved the dam on Friday."], "Dam")
+    )
+    a = load_corpus(tmp_path).articles[0]
+    assert a.title == "Dam"
+    assert "approved the dam on Friday" in a.text
+
+
+def test_bad_files_are_reported_and_the_rest_loaded(tmp_path):
+    (tmp_path / "good.txt").write_text("Good article\n\nIt is fine.")
+    (tmp_path / "empty.txt").write_text("  \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (tmp_path / "frontmatter.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    (tmp_path / "dup.md").write_text("Dup as md")
+    (tmp_path / "dup.txt").write_text("Dup as txt")
+    (tmp_path / "notes.jsonl").write_text("{}")  # not an article type: ignored
+    (tmp_path / ".hidden.txt").write_text("hidden")
+    result = load_corpus(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["dup", "good"]
+    errors = by_file(result.errors)
+    assert set(errors) == {"empty.txt", "binary.txt", "broken.pdf", "frontmatter.md", "dup.txt"}
+    assert "empty" in errors["empty.txt"]
+    assert "binary" in errors["binary.txt"]
+    assert "PDF" in errors["broken.pdf"]
+    assert "front matter" in errors["frontmatter.md"]
+    assert "same article id" in errors["dup.txt"]
+
+
+def test_non_utf8_is_read_as_cp1252_with_a_warning(tmp_path):
+    (tmp_path / "latin.txt").write_bytes("Caf\u00e9 prices\n\nCosts \u00a35 now.".encode("cp1252"))
+    result = load_corpus(tmp_path)
+    assert result.articles[0].title == "Café prices"
+    assert "£5" in result.articles[0].text
+    assert "UTF-8" in result.warnings[0]["warning"]
+
+
+def test_missing_corpus_folder_is_an_error(tmp_path):
+    result = load_corpus(tmp_path / "nope")
+    assert result.articles == [] and "does not exist" in result.errors[0]["error"]
