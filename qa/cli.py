@@ -70,6 +70,36 @@ def _tqdm_progress():
     return update
 
 
+def cmd_ask(args) -> int:
+    from qa.retrieval import Filters
+    from qa.service import QuestionError, build_assistant
+
+    settings = _settings(args)
+    question = " ".join(args.question)
+    if not question.strip() or len(question) > settings.max_question_chars:
+        print(
+            f"error: the question must be 1 to {settings.max_question_chars} characters",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    assistant = build_assistant(settings, sync=args.sync)
+    filters = Filters(
+        articles=args.article or [], date_from=args.date_from or "", date_to=args.date_to or ""
+    )
+    try:
+        answer = assistant.ask(question, k=args.k, filters=filters)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(answer.to_dict())
+        return 0
+    from qa.render import print_answer
+
+    print_answer(answer)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
     p.add_argument("--json", action="store_true", help="print one JSON summary")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question from the articles, with citations")
+    p.add_argument("question", nargs="+", help="the question")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--article", action="append", help="only this article id (repeatable)")
+    p.add_argument("--date-from", help="only articles published on or after (YYYY-MM-DD)")
+    p.add_argument("--date-to", help="only articles published on or before (YYYY-MM-DD)")
+    p.add_argument("--sync", action="store_true", help="sync the corpus first")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.set_defaults(func=cmd_ask)
     return parser
 
 

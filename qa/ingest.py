@@ -22,6 +22,7 @@ from langchain_core.indexing import index
 
 from qa.chunking import chunk_article
 from qa.corpus import Article, load_corpus
+from qa.retrieval import date_int
 from qa.settings import Settings
 
 Progress = Callable[[int, int], None]
@@ -120,6 +121,7 @@ def article_documents(article: Article, embedder, settings: Settings) -> list[Do
                 "end": c.end,
                 "title": article.title,
                 "published": article.published,
+                "published_int": date_int(article.published),
                 "url": article.url,
             },
         )
@@ -193,7 +195,7 @@ def sync_corpus(
             store,
             cleanup="full",
             source_id_key="article_id",
-            batch_size=256,
+            batch_size=1024,
             key_encoder="sha256",
         )
         _write_manifest(settings, manifest)

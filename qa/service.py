@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
+from qa.answer import ABSTAIN_TEXT, ExtractiveAnswerer
+from qa.chain import build_prepare_chain
 from qa.embeddings import Embedder, load_embedder
 from qa.ingest import Progress, SyncSummary, read_manifest, sync_corpus
+from qa.retrieval import Filters, HybridRetriever
 from qa.settings import Settings
 from qa.store import CorpusStore, open_store
+from qa.types import Answer
+
+
+class QuestionError(ValueError):
+    """A question the assistant cannot take (empty, too long)."""
 
 
 @dataclass
@@ -15,23 +25,126 @@ class Assistant:
     settings: Settings
     embedder: Embedder
     store: CorpusStore
+    retriever: HybridRetriever
+    answerer: ExtractiveAnswerer
+    llm: object | None = None  # a LangChain chat model when QA_LLM is set
+    prepare: object = field(init=False)
+
+    def __post_init__(self):
+        condense = None
+        if self.llm is not None:
+            from qa.prompts import load_prompt
+
+            condense = load_prompt("condense")
+        self.prepare = build_prepare_chain(self.retriever, self.embedder, self.llm, condense)
+
+    @property
+    def backend(self) -> str:
+        return self.settings.llm or "extractive"
 
     def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncSummary:
         """Sync the corpus folder into the index (only changes are embedded)."""
-        return sync_corpus(
+        summary = sync_corpus(
             self.settings, self.embedder, self.store, rebuild=rebuild, progress=progress
         )
+        self.retriever.refresh()
+        return summary
 
     def articles(self) -> dict[str, dict]:
         """The indexed articles, as the last sync recorded them."""
         return read_manifest(self.settings)
 
+    def check_question(self, question: object) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("Please type a question.")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"The question is {len(question)} characters long; the limit is "
+                f"{self.settings.max_question_chars}."
+            )
+        return question.strip()
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict] | None = None,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ) -> Answer:
+        """Answer ``question`` (in the context of ``history``) with citations."""
+        final = None
+        for piece in self.stream(question, history, k, filters):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict] | None = None,
+        k: int | None = None,
+        filters: Filters | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they come, then the final Answer."""
+        question = self.check_question(question)
+        started = time.perf_counter()
+        state = self.prepare.invoke(
+            {
+                "question": question,
+                "history": history or [],
+                "k": k or self.settings.k,
+                "filters": filters,
+                "timings": {},
+            }
+        )
+        if self.llm is None:
+            answer = self._extractive(state)
+            yield answer.answer
+        else:
+            from qa.llm_answer import stream_llm_answer
+
+            answer = None
+            for piece in stream_llm_answer(self, state):
+                if isinstance(piece, Answer):
+                    answer = piece
+                else:
+                    yield piece
+        answer.timings = {**state["timings"], **answer.timings}
+        answer.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        yield answer
+
+    def _extractive(self, state: dict) -> Answer:
+        start = time.perf_counter()
+        found = self.answerer.answer(state["standalone"], state["vector"], state["passages"])
+        return Answer(
+            question=state["question"],
+            standalone_question=state["standalone"],
+            answer=found.answer,
+            short_answer=found.short_answer,
+            abstained=found.abstained,
+            citations=found.citations,
+            passages=state["passages"],
+            timings={"answer": round((time.perf_counter() - start) * 1000, 2)},
+            confidence=found.confidence,
+            backend="extractive",
+        )
+
 
 def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
-    """Load the embedder, open the store, optionally sync the corpus."""
+    """Load the embedder, open the store, optionally sync, build retriever and answerers."""
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
     store = open_store(settings, embedder)
-    assistant = Assistant(settings, embedder, store)
     if sync:
-        assistant.sync()
-    return assistant
+        sync_corpus(settings, embedder, store)
+    retriever = HybridRetriever(store, embedder, settings)
+    answerer = ExtractiveAnswerer(embedder, retriever.idf, settings)
+    llm = None
+    if settings.llm:
+        from qa.llm import load_chat_model
+
+        llm = load_chat_model(settings)
+    return Assistant(settings, embedder, store, retriever, answerer, llm)
+
+
+__all__ = ["ABSTAIN_TEXT", "Assistant", "QuestionError", "build_assistant"]

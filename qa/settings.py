@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     embedding_model: str = BUNDLED_MODEL  # or a local sentence-transformers folder
     embedding_batch_size: int = 64
     chunk_tokens: int = 200  # word pieces per chunk, title prefix included (model max 256)
-    chunk_overlap_sentences: int = 1
+    chunk_overlap_sentences: int = 0
 
     # Retrieval
     k: int = 5

@@ -1,0 +1,73 @@
+"""The question-answering chain, built with LangChain runnables in one place.
+
+    {question, history, k, filters}
+      -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
+      -> embed      (the standalone question, once)
+      -> retrieve   (hybrid dense + BM25)
+      -> answer     (extractive, or an LLM whose citations are checked afterwards)
+
+``prepare`` is the runnable for the first three stages; answering streams, so the
+service drives it after ``prepare`` (see ``QAService.stream``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from qa.followup import rewrite
+
+
+def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
+    def run(state: dict):
+        start = time.perf_counter()
+        out = fn(state)
+        state["timings"][name] = round((time.perf_counter() - start) * 1000, 2)
+        return out
+
+    return run
+
+
+def build_prepare_chain(retriever, embedder, llm=None, condense_prompt=None) -> Runnable:
+    """Runnable: {question, history, k, filters, timings} -> + standalone, vector, passages."""
+
+    def condense(state: dict) -> str:
+        history = state.get("history") or []
+        if not history:
+            return state["question"]
+        if llm is None:
+            return rewrite(state["question"], history)
+        return condense_with_llm(llm, condense_prompt, state["question"], history)
+
+    def embed(state: dict):
+        return embedder.encode([state["standalone"]])[0]
+
+    def retrieve(state: dict):
+        return retriever.search(
+            state["standalone"], state["k"], state.get("filters"), query_vector=state["vector"]
+        )
+
+    return (
+        RunnablePassthrough.assign(standalone=RunnableLambda(_timed("condense", condense)))
+        | RunnablePassthrough.assign(vector=RunnableLambda(_timed("embed", embed)))
+        | RunnablePassthrough.assign(passages=RunnableLambda(_timed("retrieve", retrieve)))
+    )
+
+
+def condense_with_llm(llm, prompt, question: str, history: list[dict]) -> str:
+    """Ask the LLM to rewrite a follow-up as a standalone question (falls back on error)."""
+    turns = [
+        f"{m['role'].capitalize()}: {m['content']}"
+        for m in history[-6:]
+        if isinstance(m.get("content"), str)
+    ]
+    text = prompt.format(history="\n".join(turns), question=question)
+    try:
+        out = llm.invoke(text)
+    except Exception:  # an LLM that is down must not stop retrieval
+        return rewrite(question, history)
+    standalone = str(getattr(out, "content", out)).strip().splitlines()
+    standalone = standalone[0].strip() if standalone else ""
+    return standalone if 3 <= len(standalone) <= 500 else rewrite(question, history)

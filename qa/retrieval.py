@@ -1,0 +1,173 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 over the same chunks, fused with RRF.
+
+The narrow interface is ``search(query, k, filters) -> list[Passage]``. The BM25 side
+is built from the stored chunks when the retriever is created or refreshed after a
+sync, never per query.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from qa.store import all_chunks
+from qa.textutil import terms
+from qa.types import Passage
+
+
+@dataclass
+class Filters:
+    """Optional restrictions: article ids, and an ISO published-date range."""
+
+    articles: list[str] = field(default_factory=list)
+    date_from: str = ""
+    date_to: str = ""
+
+    def chroma_where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.articles:
+            clauses.append({"article_id": {"$in": list(self.articles)}})
+        if self.date_from:
+            clauses.append({"published_int": {"$gte": date_int(self.date_from)}})
+        if self.date_to:
+            clauses.append({"published_int": {"$lte": date_int(self.date_to)}})
+            clauses.append({"published_int": {"$gt": 0}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, meta: dict) -> bool:
+        if self.articles and meta.get("article_id") not in self.articles:
+            return False
+        published = int(meta.get("published_int") or 0)
+        if self.date_from and published < date_int(self.date_from):
+            return False
+        return not (self.date_to and not 0 < published <= date_int(self.date_to))
+
+
+def date_int(iso: str) -> int:
+    """20140131 for "2014-01-31" (0 when the date is unknown or malformed)."""
+    digits = iso.replace("-", "")[:8]
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+class Retriever(Protocol):
+    def search(
+        self, query: str, k: int, filters: Filters | None = None, query_vector=None
+    ) -> list[Passage]: ...
+
+
+class HybridRetriever:
+    """Dense + BM25 candidates, fused by reciprocal rank, optionally diversified (MMR)."""
+
+    def __init__(self, store, embedder, settings):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the BM25 side from what is in the store (call after a sync)."""
+        import bm25s
+
+        chunks = all_chunks(self.store)
+        self.chunks = chunks
+        self.by_id = {c.id: i for i, c in enumerate(chunks)}
+        tokens = [terms(c.metadata.get("title", "") + " " + c.text) for c in chunks]
+        self.doc_freq = Counter(t for toks in tokens for t in set(toks))
+        self.n_docs = max(1, len(chunks))
+        self.bm25 = None
+        if chunks:
+            self.bm25 = bm25s.BM25()
+            self.bm25.index([t or ["\x00"] for t in tokens], show_progress=False)
+
+    def idf(self, term: str) -> float:
+        """Smoothed IDF; a term absent from the corpus gets the highest weight."""
+        df = self.doc_freq.get(term, 0)
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def search(
+        self, query: str, k: int, filters: Filters | None = None, query_vector=None
+    ) -> list[Passage]:
+        if not self.chunks:
+            return []
+        filters = filters or Filters()
+        if query_vector is None:
+            query_vector = self.embedder.encode([query])[0]
+        dense = self._dense(query_vector, filters)
+        sparse = self._sparse(query, filters)
+        fused: dict[str, float] = {}
+        for ranking in (dense, sparse):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
+        dense_scores, sparse_scores = dict(dense), dict(sparse)
+        order = sorted(fused, key=lambda c: (-fused[c], -dense_scores.get(c, -1.0)))
+        if self.settings.mmr:
+            order = self._mmr(order, query_vector, k)
+        passages = []
+        for cid in order[:k]:
+            chunk = self.chunks[self.by_id[cid]]
+            m = chunk.metadata
+            passages.append(
+                Passage(
+                    chunk_id=cid,
+                    article=m["article_id"],
+                    title=m.get("title", ""),
+                    published=m.get("published", ""),
+                    start=int(m["start"]),
+                    end=int(m["end"]),
+                    text=chunk.text,
+                    score=round(fused[cid], 6),
+                    dense=dense_scores.get(cid),
+                    sparse=sparse_scores.get(cid),
+                )
+            )
+        return passages
+
+    def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
+        n = min(self.settings.dense_candidates, len(self.chunks))
+        got = self.store._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=n,
+            where=filters.chroma_where(),
+            include=["distances"],
+        )
+        ids = [cid for cid in got["ids"][0] if cid in self.by_id]
+        dists = got["distances"][0]
+        return [(cid, round(1.0 - float(d), 6)) for cid, d in zip(ids, dists, strict=False)]
+
+    def _sparse(self, query: str, filters: Filters) -> list[tuple[str, float]]:
+        q = [t for t in terms(query) if t in self.bm25.vocab_dict]
+        if not q:
+            return []
+        scores = self.bm25.get_scores(q)
+        order = np.argsort(-scores)
+        out = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= self.settings.sparse_candidates:
+                break
+            chunk = self.chunks[i]
+            if filters.accepts(chunk.metadata):
+                out.append((chunk.id, round(float(scores[i]), 4)))
+        return out
+
+    def _mmr(self, order: list[str], query_vector, k: int, lambda_: float = 0.7) -> list[str]:
+        got = self.store._collection.get(ids=order, include=["embeddings"])
+        vectors = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+        q = np.asarray(query_vector)
+        chosen: list[str] = []
+        candidates = [c for c in order if c in vectors]
+        while candidates and len(chosen) < k:
+
+            def gain(c: str) -> float:
+                redundancy = max((float(vectors[c] @ vectors[s]) for s in chosen), default=0.0)
+                return lambda_ * float(vectors[c] @ q) - (1 - lambda_) * redundancy
+
+            best = max(candidates, key=gain)
+            chosen.append(best)
+            candidates.remove(best)
+        return chosen + [c for c in order if c not in chosen]

@@ -1,0 +1,54 @@
+"""The typed results shared by the CLI, the UI and the evaluation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk: ``text == article.text[start:end]``."""
+
+    chunk_id: str
+    article: str
+    title: str
+    published: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0  # fused (RRF) score
+    dense: float | None = None  # cosine similarity, when the dense side found it
+    sparse: float | None = None  # BM25 score, when the sparse side found it
+
+
+@dataclass
+class Citation:
+    """``quote == article.text[start:end]`` for the article with id ``article``."""
+
+    n: int
+    article: str
+    title: str
+    published: str
+    chunk_id: str
+    start: int
+    end: int
+    quote: str
+    supported: bool = True  # False when the cited passage does not back the claim
+
+
+@dataclass
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    short_answer: str = ""
+    abstained: bool = False
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # ms per stage
+    unsupported: list[str] = field(default_factory=list)  # answer sentences not backed
+    confidence: float = 0.0
+    backend: str = "extractive"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
