@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF
 
 .PHONY: run test lint format bench ingest clean
 
@@ -18,7 +19,8 @@ $(VENV)/.base: requirements.txt pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.llm: requirements-llm.txt $(VENV)/.base
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -r requirements-llm.txt
+	# Portable CPU build: a -march=native build of llama.cpp crashed here (AMX in a VM).
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -r requirements-llm.txt
 	touch $@
 
 run: $(VENV)/.base

@@ -1,0 +1,59 @@
+"""Answer with an LLM from numbered passages, streaming, then check the citations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from qa.citations import CitationChecker
+from qa.llm import LLMUnavailable
+from qa.prompts import load_prompt
+from qa.types import Answer
+
+
+def format_passages(passages) -> str:
+    blocks = []
+    for i, p in enumerate(passages, 1):
+        date = f", {p.published}" if p.published else ""
+        blocks.append(f"[{i}] {p.title}{date}\n{p.text.strip()}")
+    return "\n\n".join(blocks)
+
+
+def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
+    """Yield the LLM's text pieces, then the checked Answer."""
+    passages = state["passages"]
+    prompt = load_prompt("answer").format(
+        passages=format_passages(passages), question=state["standalone"]
+    )
+    start = time.perf_counter()
+    text = ""
+    try:
+        for chunk in assistant.llm.stream(prompt):
+            piece = str(getattr(chunk, "content", chunk))
+            if piece:
+                text += piece
+                yield piece
+    except LLMUnavailable:
+        raise
+    except Exception as exc:  # connection refused, timeouts, server errors
+        raise LLMUnavailable(
+            f"The language model ({assistant.settings.llm}) failed: {exc.__class__.__name__}: {exc}"
+        ) from exc
+    generated = time.perf_counter()
+    checked = CitationChecker(assistant.embedder, assistant.settings.support_threshold).check(
+        text, passages
+    )
+    yield Answer(
+        question=state["question"],
+        standalone_question=state["standalone"],
+        answer=checked.answer,
+        abstained=checked.abstained,
+        citations=checked.citations,
+        passages=passages,
+        unsupported=checked.unsupported,
+        timings={
+            "generate": round((generated - start) * 1000, 2),
+            "cite": round((time.perf_counter() - generated) * 1000, 2),
+        },
+        backend=assistant.settings.llm,
+    )
