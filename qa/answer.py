@@ -165,7 +165,6 @@ class ExtractiveAnswerer:
             overlaps = any(c.start < o.end and o.start < c.end for o in chosen)
             if not overlaps and c.score >= max(self.settings.abstain_threshold, best.score - 0.05):
                 chosen.append(c)
-        chosen.sort(key=lambda c: (c.passage.article, c.start))
         citations = [
             Citation(
                 n=i,

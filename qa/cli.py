@@ -100,6 +100,32 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from qa.evaluate import load_pairs, run_eval
+    from qa.report import print_report, write_report
+    from qa.service import build_assistant
+
+    settings = _settings(args)
+    qa_file = Path(args.qa_file) if args.qa_file else settings.corpus_dir / "eval.jsonl"
+    if not qa_file.is_file():
+        raise FileNotFoundError(f"Q&A file {qa_file} does not exist")
+    loaded = load_pairs(qa_file)
+    if not loaded.pairs:
+        raise ValueError(f"no usable question in {qa_file}")
+    assistant = build_assistant(settings, sync=True)  # reuses an up-to-date index
+    k = args.k or settings.k
+    report = run_eval(assistant, loaded.pairs, k, progress=not args.json)
+    if args.out:
+        paths = write_report(report, loaded.errors, Path(args.out))
+        if not args.json:
+            print("wrote " + ", ".join(str(p) for p in paths))
+    if args.json:
+        _print_json({**report, "errors": loaded.errors})
+    else:
+        print_report(report, loaded.errors)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sync", action="store_true", help="sync the corpus first")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score the assistant on question/answer pairs")
+    p.add_argument("qa_file", nargs="?", help="JSONL file (default: <corpus>/eval.jsonl)")
+    p.add_argument("--corpus", help="corpus folder to index and answer from")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--json", action="store_true", help="print one JSON report")
+    p.add_argument("--out", help="write report.json, report.md and metrics.png here")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -1,0 +1,146 @@
+"""Score the assistant on known question/answer pairs (JSONL).
+
+Each line: {"question": str, "answers": [str, ...], "source": "article id"?,
+"unanswerable": bool?}. An empty ``answers`` list means the right behaviour is to
+abstain. Bad lines are reported with their number; the rest is evaluated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa import metrics as m
+
+
+@dataclass
+class QAPair:
+    line: int
+    question: str
+    answers: list[str]
+    source: str = ""
+
+    @property
+    def unanswerable(self) -> bool:
+        return not self.answers
+
+
+@dataclass
+class LoadedPairs:
+    pairs: list[QAPair] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # {"line", "error"}
+
+
+def load_pairs(path: Path) -> LoadedPairs:
+    """Parse a Q&A JSONL file, keeping every good line and reporting the bad ones."""
+    out = LoadedPairs()
+    for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("//"):
+            continue
+        try:
+            obj = json.loads(raw)
+            if not isinstance(obj, dict):
+                raise ValueError("not a JSON object")
+            question = obj.get("question")
+            if not isinstance(question, str) or not question.strip():
+                raise ValueError('"question" must be a non-empty string')
+            answers = obj.get("answers", [])
+            if isinstance(answers, str):
+                answers = [answers]
+            if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+                raise ValueError('"answers" must be a list of strings')
+            if obj.get("unanswerable"):
+                answers = []
+            elif not answers:
+                answers = []
+            out.pairs.append(QAPair(number, question.strip(), answers, str(obj.get("source") or "")))
+        except (json.JSONDecodeError, ValueError) as exc:
+            out.errors.append({"line": number, "error": str(exc)})
+    return out
+
+
+def score_row(pair: QAPair, answer) -> dict:
+    """One evaluated question: what was expected, what came back, and per-row metrics."""
+    passages = [(p.article, p.text) for p in answer.passages]
+    rank = 0 if pair.unanswerable else m.first_hit_rank(passages, pair.answers, pair.source)
+    predicted = answer.short_answer or answer.answer
+    first = answer.citations[0] if answer.citations else None
+    cited_ok = bool(
+        first
+        and m.contains_answer(first.quote, pair.answers)
+        and (not pair.source or first.article == pair.source)
+    )
+    return {
+        "line": pair.line,
+        "question": pair.question,
+        "expected": pair.answers,
+        "source": pair.source,
+        "unanswerable": pair.unanswerable,
+        "answer": answer.answer,
+        "short_answer": answer.short_answer,
+        "abstained": answer.abstained,
+        "rank": rank,
+        "contains": (not answer.abstained) and m.contains_answer(answer.answer, pair.answers),
+        "exact_match": m.exact_match(predicted, pair.answers) if pair.answers else 0.0,
+        "f1": m.f1(predicted, pair.answers) if pair.answers else 0.0,
+        "citation_ok": (not answer.abstained) and cited_ok,
+        "top_passage": answer.passages[0].text[:300] if answer.passages else "",
+        "top_article": answer.passages[0].article if answer.passages else "",
+        "latency_ms": answer.timings.get("total", 0.0),
+    }
+
+
+def aggregate(rows: list[dict], k: int) -> dict:
+    """All metrics over the evaluated rows."""
+    answerable = [r for r in rows if not r["unanswerable"]]
+    answered = [r for r in answerable if not r["abstained"]]
+    ranks = [r["rank"] for r in answerable]
+    precision, recall = m.abstain_precision_recall(
+        [r["abstained"] for r in rows], [r["unanswerable"] for r in rows]
+    )
+    latencies = [r["latency_ms"] for r in rows]
+
+    def share(items, key):
+        return sum(1 for r in items if r[key]) / len(items) if items else 0.0
+
+    def mean(items, key):
+        return sum(r[key] for r in items) / len(items) if items else 0.0
+
+    return {
+        "retrieval_hit_at_1": m.hit_at(ranks, 1),
+        "retrieval_hit_at_k": m.hit_at(ranks, k),
+        "mrr": m.mrr(ranks),
+        "answer_contains": share(answerable, "contains"),
+        "exact_match": mean(answerable, "exact_match"),
+        "f1": mean(answerable, "f1"),
+        "citation_accuracy": share(answered, "citation_ok"),
+        "abstain_precision": precision,
+        "abstain_recall": recall,
+        "latency_ms_p50": m.percentile(latencies, 50),
+        "latency_ms_p95": m.percentile(latencies, 95),
+    }
+
+
+def is_failure(row: dict) -> bool:
+    if row["unanswerable"]:
+        return not row["abstained"]
+    return not (row["contains"] and row["citation_ok"])
+
+
+def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> dict:
+    """Ask every question; returns the report ({n, n_answerable, ..., metrics, rows})."""
+    from tqdm import tqdm
+
+    rows = []
+    for pair in tqdm(pairs, desc="eval", unit="q", disable=not progress):
+        rows.append(score_row(pair, assistant.ask(pair.question, k=k)))
+    return {
+        "n": len(rows),
+        "n_answerable": sum(1 for r in rows if not r["unanswerable"]),
+        "n_unanswerable": sum(1 for r in rows if r["unanswerable"]),
+        "k": k,
+        "backend": assistant.backend,
+        "metrics": {key: round(v, 4) for key, v in aggregate(rows, k).items()},
+        "rows": rows,
+    }
