@@ -1,6 +1,11 @@
-"""Launch the chat: build the assistant from Settings, sync the corpus, serve the UI."""
+"""Launch the chat: `python app.py [--corpus DIR] [--host H] [--port P]`.
+
+Builds the assistant from Settings, syncs the corpus, serves the UI; the logic is in qa/.
+"""
+
+import sys
 
 from qa.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main(["serve"]))
+    raise SystemExit(main(["serve", *sys.argv[1:]]))

@@ -17,8 +17,17 @@ from qa.textutil import terms
 from qa.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-ABSTAIN_PHRASES = ("don't say", "do not say", "does not say", "doesn't say", "not contain",
-                   "cannot answer", "can't answer", "no information", "not mentioned")
+ABSTAIN_PHRASES = (
+    "don't say",
+    "do not say",
+    "does not say",
+    "doesn't say",
+    "not contain",
+    "cannot answer",
+    "can't answer",
+    "no information",
+    "not mentioned",
+)
 
 
 @dataclass
@@ -47,8 +56,9 @@ class CitationChecker:
     def check(self, text: str, passages: list[Passage]) -> Checked:
         text = text.strip()
         if is_abstention(text):
-            return Checked(answer=MARKER.sub("", text).strip() or "The articles don't say.",
-                           abstained=True)
+            return Checked(
+                answer=MARKER.sub("", text).strip() or "The articles don't say.", abstained=True
+            )
         spans = sentence_spans(text)
         claims = [(text[s:e], self._cited(text[s:e], len(passages))) for s, e in spans]
         p_sents = [
@@ -59,7 +69,7 @@ class CitationChecker:
         plain = [MARKER.sub("", c).strip() for c, _ in claims]
         vecs = self.embedder.encode(plain + [s[2] for s in flat]) if flat and plain else None
         claim_vecs = vecs[: len(plain)] if vecs is not None else None
-        sent_vecs = vecs[len(plain):] if vecs is not None else None
+        sent_vecs = vecs[len(plain) :] if vecs is not None else None
         offsets = np.cumsum([0] + [len(s) for s in p_sents])
 
         numbering: dict[tuple, int] = {}
@@ -91,10 +101,19 @@ class CitationChecker:
                 if key not in numbering:
                     numbering[key] = len(numbering) + 1
                     p = passages[pidx]
-                    citations.append(Citation(
-                        n=numbering[key], article=p.article, title=p.title,
-                        published=p.published, chunk_id=p.chunk_id, start=flat[j][0],
-                        end=flat[j][1], quote=flat[j][2], supported=ok))
+                    citations.append(
+                        Citation(
+                            n=numbering[key],
+                            article=p.article,
+                            title=p.title,
+                            published=p.published,
+                            chunk_id=p.chunk_id,
+                            start=flat[j][0],
+                            end=flat[j][1],
+                            quote=flat[j][2],
+                            supported=ok,
+                        )
+                    )
                 marks.append(numbering[key])
             if choices and not supported_any:
                 unsupported.append(plain[i])

@@ -126,6 +126,29 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import time
+
+    from qa.service import build_assistant
+    from qa.ui import launch
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    assistant = build_assistant(settings)
+    summary = assistant.sync(progress=_tqdm_progress())
+    print(
+        f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks embedded) "
+        f"in {time.perf_counter() - started:.1f} s; skipped {len(summary.errors)} file(s)."
+    )
+    for err in summary.errors:
+        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Serving the chat at http://{host}:{port}", flush=True)
+    launch(assistant, host, port, block=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON report")
     p.add_argument("--out", help="write report.json, report.md and metrics.png here")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="sync the corpus and serve the chat (Gradio)")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--host", help="address to bind (default: QA_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: QA_PORT or 7860)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

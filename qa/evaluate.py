@@ -50,11 +50,11 @@ def load_pairs(path: Path) -> LoadedPairs:
                 answers = [answers]
             if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
                 raise ValueError('"answers" must be a list of strings')
-            if obj.get("unanswerable"):
+            if obj.get("unanswerable") or not answers:
                 answers = []
-            elif not answers:
-                answers = []
-            out.pairs.append(QAPair(number, question.strip(), answers, str(obj.get("source") or "")))
+            out.pairs.append(
+                QAPair(number, question.strip(), answers, str(obj.get("source") or ""))
+            )
         except (json.JSONDecodeError, ValueError) as exc:
             out.errors.append({"line": number, "error": str(exc)})
     return out

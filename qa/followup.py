@@ -10,7 +10,27 @@ from __future__ import annotations
 from qa.textutil import STOPWORDS, words
 
 PRONOUNS = frozenset(
-    ["he", "she", "it", "they", "him", "her", "them", "his", "hers", "its", "their", "theirs", "this", "that", "these", "those", "there", "then", "one"]
+    [
+        "he",
+        "she",
+        "it",
+        "they",
+        "him",
+        "her",
+        "them",
+        "his",
+        "hers",
+        "its",
+        "their",
+        "theirs",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "then",
+        "one",
+    ]
 )
 LEADS = ("and ", "what about", "how about", "also ", "but ")
 

@@ -27,7 +27,9 @@ class LLMUnavailable(RuntimeError):
 def load_chat_model(settings: Settings) -> BaseChatModel:
     kind, _, name = settings.llm.partition(":")
     if not name:
-        raise ValueError(f"QA_LLM must look like openai:<model>, ollama:<model> or gguf:<path>, not {settings.llm!r}")
+        raise ValueError(
+            f"QA_LLM must look like openai:<model>, ollama:<model> or gguf:<path>, not {settings.llm!r}"
+        )
     if kind == "openai":
         try:
             from langchain_openai import ChatOpenAI

@@ -47,7 +47,9 @@ def f1(prediction: str, golds: Sequence[str]) -> float:
     return best
 
 
-def first_hit_rank(passages: Sequence[tuple[str, str]], golds: Sequence[str], source: str = "") -> int:
+def first_hit_rank(
+    passages: Sequence[tuple[str, str]], golds: Sequence[str], source: str = ""
+) -> int:
     """1-based rank of the first (article, text) passage holding a gold answer; 0 if none."""
     for rank, (article, text) in enumerate(passages, 1):
         if (not source or article == source) and contains_answer(text, golds):
@@ -63,7 +65,9 @@ def mrr(ranks: Sequence[int]) -> float:
     return sum(1.0 / r for r in ranks if r > 0) / len(ranks) if ranks else 0.0
 
 
-def abstain_precision_recall(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> tuple[float, float]:
+def abstain_precision_recall(
+    abstained: Sequence[bool], unanswerable: Sequence[bool]
+) -> tuple[float, float]:
     """Precision and recall of abstention, taking unanswerable questions as positives."""
     tp = sum(1 for a, u in zip(abstained, unanswerable, strict=True) if a and u)
     predicted, actual = sum(abstained), sum(unanswerable)

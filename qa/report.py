@@ -8,8 +8,15 @@ from pathlib import Path
 from qa.evaluate import is_failure
 
 RATE_METRICS = [
-    "retrieval_hit_at_1", "retrieval_hit_at_k", "mrr", "answer_contains", "exact_match", "f1",
-    "citation_accuracy", "abstain_precision", "abstain_recall",
+    "retrieval_hit_at_1",
+    "retrieval_hit_at_k",
+    "mrr",
+    "answer_contains",
+    "exact_match",
+    "f1",
+    "citation_accuracy",
+    "abstain_precision",
+    "abstain_recall",
 ]
 
 
@@ -19,8 +26,10 @@ def print_report(report: dict, errors: list[dict]) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{report['n']} questions ({report['n_answerable']} answerable, "
-                  f"{report['n_unanswerable']} unanswerable), k={report['k']}, {report['backend']}")
+    table = Table(
+        title=f"{report['n']} questions ({report['n_answerable']} answerable, "
+        f"{report['n_unanswerable']} unanswerable), k={report['k']}, {report['backend']}"
+    )
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in report["metrics"].items():
@@ -52,10 +61,13 @@ def write_report(report: dict, errors: list[dict], out: Path) -> list[Path]:
 
 def _markdown(report: dict, errors: list[dict]) -> str:
     lines = [
-        "# Evaluation report", "",
+        "# Evaluation report",
+        "",
         f"{report['n']} questions ({report['n_answerable']} answerable, "
         f"{report['n_unanswerable']} unanswerable), k={report['k']}, backend {report['backend']}.",
-        "", "| metric | value |", "| --- | ---: |",
+        "",
+        "| metric | value |",
+        "| --- | ---: |",
     ]
     lines += [f"| {k} | {v} |" for k, v in report["metrics"].items()]
     failures = [r for r in report["rows"] if is_failure(r)]
@@ -63,9 +75,12 @@ def _markdown(report: dict, errors: list[dict]) -> str:
     for r in failures:
         expected = "(abstain)" if r["unanswerable"] else " / ".join(r["expected"])
         got = "(abstained)" if r["abstained"] else r["answer"].replace("\n", " ")
-        lines += [f"- line {r['line']}: **{r['question']}**", f"  - expected: {expected}",
-                  f"  - got: {got[:300]}", f"  - top passage ({r['top_article']}): "
-                  f"{r['top_passage'][:200].replace(chr(10), ' ')}"]
+        lines += [
+            f"- line {r['line']}: **{r['question']}**",
+            f"  - expected: {expected}",
+            f"  - got: {got[:300]}",
+            f"  - top passage ({r['top_article']}): {r['top_passage'][:200].replace(chr(10), ' ')}",
+        ]
     if errors:
         lines += ["", "## Bad lines", ""] + [f"- line {e['line']}: {e['error']}" for e in errors]
     return "\n".join(lines) + "\n"
@@ -84,8 +99,10 @@ def _chart(report: dict, path: Path) -> None:
     ax.set_xlim(0, 1.08)
     ax.bar_label(bars, fmt="%.2f", padding=3)
     m = report["metrics"]
-    ax.set_title(f"{report['backend']}: {report['n']} questions, k={report['k']}, "
-                 f"latency p50 {m['latency_ms_p50']:.0f} ms, p95 {m['latency_ms_p95']:.0f} ms")
+    ax.set_title(
+        f"{report['backend']}: {report['n']} questions, k={report['k']}, "
+        f"latency p50 {m['latency_ms_p50']:.0f} ms, p95 {m['latency_ms_p95']:.0f} ms"
+    )
     ax.set_xlabel("score (0 to 1)")
     fig.tight_layout()
     fig.savefig(path)

@@ -86,7 +86,9 @@ def test_multi_article_corpus_cites_the_right_article(assistant_for, bbc_corpus)
         "Who is the speaker of Russia's upper house?",
         filters=Filters(articles=["russia-promises-free-weapons-to-afghanistan"]),
     )
-    assert {p.article for p in only_seed.passages} == {"russia-promises-free-weapons-to-afghanistan"}
+    assert {p.article for p in only_seed.passages} == {
+        "russia-promises-free-weapons-to-afghanistan"
+    }
     assert_citations_exact(only_seed, texts)
 
 
@@ -99,7 +101,9 @@ def test_date_filter(assistant_for, tmp_path):
             f"The music festival was held in {city} this week with large crowds.\n"
         )
     assistant = assistant_for(corpus)
-    got = assistant.ask("Where was the music festival held?", filters=Filters(date_from="2021-01-01"))
+    got = assistant.ask(
+        "Where was the music festival held?", filters=Filters(date_from="2021-01-01")
+    )
     assert {p.article for p in got.passages} == {"Lima"}
     got = assistant.ask("Where was the music festival held?", filters=Filters(date_to="2020-12-31"))
     assert {p.article for p in got.passages} == {"Oslo"}
@@ -111,8 +115,16 @@ def test_cli_ask_json_is_one_answer_object(capsys, corpus, tmp_path, monkeypatch
     assert main(["ask", "--corpus", str(corpus), "--sync", "--json", q]) == 0
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.strip()]
     obj = json.loads(line)
-    assert set(obj) >= {"question", "standalone_question", "answer", "short_answer", "abstained",
-                        "citations", "passages", "timings"}
+    assert set(obj) >= {
+        "question",
+        "standalone_question",
+        "answer",
+        "short_answer",
+        "abstained",
+        "citations",
+        "passages",
+        "timings",
+    }
     assert obj["short_answer"] == "Valentina Matvienko"
     c = obj["citations"][0]
     assert set(c) >= {"n", "article", "title", "published", "chunk_id", "start", "end", "quote"}

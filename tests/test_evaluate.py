@@ -8,8 +8,13 @@ from qa.cli import main
 from qa.evaluate import load_pairs
 
 # Set from measurement on corpus/eval.jsonl (see README): quality cannot silently regress.
-GATE = {"answer_contains": 0.85, "citation_accuracy": 0.85, "abstain_recall": 0.7,
-        "abstain_precision": 0.7, "retrieval_hit_at_k": 0.9}
+GATE = {
+    "answer_contains": 0.85,
+    "citation_accuracy": 0.85,
+    "abstain_recall": 0.7,
+    "abstain_precision": 0.7,
+    "retrieval_hit_at_k": 0.9,
+}
 
 
 def run_json(capsys, *args) -> dict:
@@ -20,8 +25,10 @@ def run_json(capsys, *args) -> dict:
 
 def test_bad_lines_are_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "qa.jsonl"
-    path.write_text('{"question": "Q1?", "answers": ["a"]}\nnot json\n{"answers": []}\n'
-                    '{"question": "Q2?", "unanswerable": true, "answers": ["x"]}\n')
+    path.write_text(
+        '{"question": "Q1?", "answers": ["a"]}\nnot json\n{"answers": []}\n'
+        '{"question": "Q2?", "unanswerable": true, "answers": ["x"]}\n'
+    )
     loaded = load_pairs(path)
     assert [p.question for p in loaded.pairs] == ["Q1?", "Q2?"]
     assert loaded.pairs[1].unanswerable
@@ -30,8 +37,14 @@ def test_bad_lines_are_reported_and_the_rest_kept(tmp_path):
 
 def test_quality_gate_on_shipped_pairs(capsys, corpus, monkeypatch, tmp_path):
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
-    report = run_json(capsys, str(ROOT / "corpus" / "eval.jsonl"), "--corpus", str(corpus),
-                      "--out", str(tmp_path / "out"))
+    report = run_json(
+        capsys,
+        str(ROOT / "corpus" / "eval.jsonl"),
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert report["n"] >= 40 and report["n_unanswerable"] >= 8
     assert set(report) >= {"n", "n_answerable", "n_unanswerable", "k", "metrics", "rows"}
     for name, floor in GATE.items():
@@ -46,15 +59,31 @@ def test_eval_on_a_foreign_corpus_and_file(capsys, tmp_path, monkeypatch):
     corpus.mkdir(parents=True)
     (corpus / "bridge.md").write_text(
         "---\ntitle: Bridge reopens\npublished: 2024-03-05\n---\nThe harbour bridge reopened on "
-        "Tuesday after repairs costing 40 million euros.\nEngineers replaced 312 steel cables.\n")
-    (corpus / "zoo.txt").write_text("Zoo welcomes panda\n\nThe city zoo welcomed a giant panda "
-                                    "named Lulu, on loan from China for ten years.\n")
+        "Tuesday after repairs costing 40 million euros.\nEngineers replaced 312 steel cables.\n"
+    )
+    (corpus / "zoo.txt").write_text(
+        "Zoo welcomes panda\n\nThe city zoo welcomed a giant panda "
+        "named Lulu, on loan from China for ten years.\n"
+    )
     qa = tmp_path / "qa.jsonl"
-    qa.write_text("\n".join(json.dumps(o) for o in [
-        {"question": "How many steel cables were replaced?", "answers": ["312"], "source": "city/bridge"},
-        {"question": "What is the panda at the zoo called?", "answers": ["Lulu"], "source": "city/zoo"},
-        {"question": "Who won the football league?", "answers": []},
-    ]))
+    qa.write_text(
+        "\n".join(
+            json.dumps(o)
+            for o in [
+                {
+                    "question": "How many steel cables were replaced?",
+                    "answers": ["312"],
+                    "source": "city/bridge",
+                },
+                {
+                    "question": "What is the panda at the zoo called?",
+                    "answers": ["Lulu"],
+                    "source": "city/zoo",
+                },
+                {"question": "Who won the football league?", "answers": []},
+            ]
+        )
+    )
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     report = run_json(capsys, str(qa), "--corpus", str(tmp_path / "mine"))
     assert report["n"] == 3

@@ -1,0 +1,251 @@
+"""The Gradio chat: streaming answers with sources, an Articles tab, and the HTTP API.
+
+All answering goes through the one Assistant; this module only wires it to the page.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import gradio as gr
+
+from qa.llm import LLMUnavailable
+from qa.retrieval import Filters
+from qa.service import Assistant, QuestionError
+from qa.types import Answer
+from qa.ui_render import CSS, chat_markdown, error_html, sources_html
+from qa.uploads import UploadError, delete_article, save_upload
+
+ALL_ARTICLES = "(all articles)"
+
+
+def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
+    """Answerable questions shipped with the corpus (eval.jsonl), else none."""
+    path = assistant.settings.corpus_dir / "eval.jsonl"
+    out: list[str] = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if obj.get("answers") and len(out) < n:
+                out.append(obj["question"])
+    return out
+
+
+def articles_table(assistant: Assistant) -> list[list]:
+    return [
+        [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
+        for aid, m in sorted(assistant.articles().items())
+    ]
+
+
+def build_ui(assistant: Assistant) -> gr.Blocks:
+    sync_lock = threading.Lock()
+
+    def history_for_engine(history: list[dict]) -> list[dict]:
+        return [
+            {"role": m["role"], "content": m["content"]}
+            for m in history
+            if isinstance(m.get("content"), str)
+        ]
+
+    def respond(question, history, k, article):
+        history = list(history or [])
+        try:
+            question = assistant.check_question(question)
+        except QuestionError as exc:
+            yield history, error_html(str(exc)), ""
+            return
+        filters = Filters(articles=[article] if article and article != ALL_ARTICLES else [])
+        engine_history = history_for_engine(history)
+        history = [
+            *history,
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": "…"},
+        ]
+        yield history, sources_html(None), ""
+        text = ""
+        try:
+            for piece in assistant.stream(question, engine_history, int(k), filters):
+                if isinstance(piece, Answer):
+                    history[-1] = {"role": "assistant", "content": chat_markdown(piece)}
+                    yield history, sources_html(piece), ""
+                else:
+                    text += piece
+                    history[-1] = {"role": "assistant", "content": text}
+                    yield history, sources_html(None), ""
+        except (LLMUnavailable, QuestionError, OSError) as exc:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield history, error_html(str(exc)), ""
+
+    def run_sync(progress=gr.Progress()):
+        with sync_lock:
+            summary = assistant.sync(progress=lambda done, total: progress(done / max(total, 1)))
+        return summary.to_dict()
+
+    def after_change(message: str):
+        rows = articles_table(assistant)
+        choices = [ALL_ARTICLES] + [r[0] for r in rows]
+        return (
+            message,
+            rows,
+            gr.update(choices=[r[4] for r in rows], value=None),
+            gr.update(choices=choices, value=ALL_ARTICLES),
+        )
+
+    def upload(files, progress=gr.Progress()):
+        if not files:
+            return after_change("Choose a file first.")
+        saved, problems = [], []
+        for f in files if isinstance(files, list) else [files]:
+            path = Path(getattr(f, "name", f))
+            try:
+                saved.append(
+                    save_upload(
+                        path,
+                        getattr(f, "orig_name", None) or path.name,
+                        assistant.settings.corpus_dir,
+                        assistant.settings.max_upload_mb,
+                    ).name
+                )
+            except (UploadError, OSError) as exc:
+                problems.append(str(exc))
+        summary = run_sync(progress) if saved else None
+        lines = [f"Added {', '.join(saved)}." if saved else "Nothing added."]
+        lines += problems
+        if summary:
+            lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
+            lines.append(
+                f"{summary['chunks_embedded']} chunks embedded; "
+                f"{summary['articles_total']} articles indexed."
+            )
+        return after_change("\n".join(lines))
+
+    def remove(relative_path, progress=gr.Progress()):
+        if not relative_path:
+            return after_change("Choose an article to remove.")
+        try:
+            delete_article(relative_path, assistant.settings.corpus_dir)
+        except UploadError as exc:
+            return after_change(str(exc))
+        summary = run_sync(progress)
+        return after_change(
+            f"Removed {relative_path}; {summary['articles_total']} articles indexed."
+        )
+
+    def resync(progress=gr.Progress()):
+        summary = run_sync(progress)
+        return after_change(
+            f"Synced: {summary['added']} added, {summary['updated']} updated, "
+            f"{summary['deleted']} deleted, {summary['unchanged']} unchanged; "
+            f"{summary['chunks_embedded']} chunks embedded in {summary['seconds']} s."
+        )
+
+    def api_ask(question: str, k: int = 0, article: str = "") -> dict:
+        """Answer a question; returns the answer object (same as `qa ask --json`)."""
+        try:
+            filters = Filters(articles=[article] if article else [])
+            return assistant.ask(question, k=int(k) or None, filters=filters).to_dict()
+        except (QuestionError, LLMUnavailable) as exc:
+            return {"error": str(exc)}
+
+    def api_ingest() -> dict:
+        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
+        with sync_lock:
+            return assistant.sync().to_dict()
+
+    rows = articles_table(assistant)
+    with gr.Blocks(title="News QA") as demo:
+        gr.Markdown(
+            "## Ask your news articles\nAnswers quote the articles and cite them; "
+            "when the articles don't say, neither does the assistant."
+        )
+        with gr.Tab("Chat"), gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(height=460, label="Conversation", elem_id="qa-chat")
+                question = gr.Textbox(
+                    placeholder="Ask a question about the articles…",
+                    label="Question",
+                    elem_id="qa-question",
+                )
+                with gr.Row():
+                    ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
+                    clear_btn = gr.Button("Clear conversation", elem_id="qa-clear")
+                examples = example_questions(assistant)
+                if examples:
+                    gr.Examples(examples=[[q] for q in examples], inputs=[question])
+                with gr.Accordion("Options", open=False):
+                    k = gr.Slider(
+                        1,
+                        20,
+                        value=assistant.settings.k,
+                        step=1,
+                        label="Passages to retrieve (k)",
+                    )
+                    article = gr.Dropdown(
+                        [ALL_ARTICLES] + [r[0] for r in rows],
+                        value=ALL_ARTICLES,
+                        label="Only this article",
+                    )
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(sources_html(None), elem_id="qa-sources")
+        with gr.Tab("Articles", elem_id="qa-articles-tab"):
+            table = gr.Dataframe(
+                rows,
+                headers=["id", "title", "published", "chunks", "file"],
+                interactive=False,
+                elem_id="qa-articles",
+            )
+            with gr.Row():
+                files = gr.File(
+                    label="Add articles (.txt, .md, .html, .pdf)",
+                    file_count="multiple",
+                    elem_id="qa-upload",
+                )
+                with gr.Column():
+                    remove_choice = gr.Dropdown([r[4] for r in rows], label="Remove an article")
+                    remove_btn = gr.Button("Remove", variant="stop")
+                    resync_btn = gr.Button("Re-sync corpus folder", elem_id="qa-resync")
+            status = gr.Textbox(label="Status", interactive=False, elem_id="qa-status")
+
+        ask_inputs = [question, chatbot, k, article]
+        ask_outputs = [chatbot, sources, question]
+        ask_btn.click(respond, ask_inputs, ask_outputs, api_visibility="private")
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+        clear_btn.click(
+            lambda: ([], sources_html(None), ""), None, ask_outputs, api_visibility="private"
+        )
+        changed = [status, table, remove_choice, article]
+        files.upload(upload, [files], changed, api_visibility="private")
+        remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
+        resync_btn.click(resync, None, changed, api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+        gr.api(api_ingest, api_name="ingest")
+    return demo
+
+
+def launch(assistant: Assistant, host: str, port: int, block: bool = True):
+    """Serve the chat; returns (app, local_url) when ``block`` is False."""
+    demo = build_ui(assistant)
+    auth = None
+    if assistant.settings.auth:
+        user, _, password = assistant.settings.auth.partition(":")
+        auth = (user, password)
+    demo.queue(default_concurrency_limit=1)
+    app, url, _ = demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        prevent_thread_lock=not block,
+        css=CSS,
+        footer_links=["api"],
+        quiet=not block,
+        max_file_size=None,
+        ssr_mode=False,
+    )
+    return demo, url

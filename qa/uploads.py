@@ -1,0 +1,53 @@
+"""Adding and removing article files in the corpus folder, safely."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from qa.corpus import SUPPORTED_SUFFIXES
+
+
+class UploadError(ValueError):
+    """An upload that cannot be accepted (type, size, name)."""
+
+
+def safe_name(name: str) -> str:
+    """A file name with no folder part and only safe characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:80] or "article"
+    return f"{stem}{suffix}"
+
+
+def save_upload(src: Path, original_name: str, corpus_dir: Path, max_mb: float) -> Path:
+    """Copy an uploaded file into the corpus; never overwrite, never escape the folder."""
+    name = safe_name(original_name)
+    suffix = Path(name).suffix
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UploadError(
+            f"{original_name}: only {', '.join(SUPPORTED_SUFFIXES)} files can be added"
+        )
+    size = Path(src).stat().st_size
+    if size > max_mb * 1024 * 1024:
+        raise UploadError(f"{original_name} is {size / 1e6:.1f} MB; the limit is {max_mb} MB")
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    target = corpus_dir / name
+    stem, n = Path(name).stem, 2
+    while target.exists() or any(target.with_suffix(s).exists() for s in SUPPORTED_SUFFIXES):
+        target = corpus_dir / f"{stem}-{n}{suffix}"  # a clash gets a new name, not an overwrite
+        n += 1
+    if corpus_dir.resolve() not in target.resolve().parents:
+        raise UploadError(f"{original_name}: bad file name")
+    shutil.copyfile(src, target)
+    return target
+
+
+def delete_article(relative_path: str, corpus_dir: Path) -> Path:
+    """Remove an article file given its path relative to the corpus folder."""
+    target = (corpus_dir / relative_path).resolve()
+    if corpus_dir.resolve() not in target.parents or not target.is_file():
+        raise UploadError(f"{relative_path} is not an article in the corpus")
+    target.unlink()
+    return target
