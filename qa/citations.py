@@ -38,6 +38,11 @@ class Checked:
     abstained: bool = False
 
 
+def strip_markers(text: str) -> str:
+    """The text without [n] markers (and without the space left before punctuation)."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()
+
+
 def is_abstention(text: str) -> bool:
     low = text.lower().replace("’", "'")
     return not text.strip() or any(p in low for p in ABSTAIN_PHRASES)
@@ -57,7 +62,7 @@ class CitationChecker:
         text = text.strip()
         if is_abstention(text):
             return Checked(
-                answer=MARKER.sub("", text).strip() or "The articles don't say.", abstained=True
+                answer=strip_markers(text) or "The articles don't say.", abstained=True
             )
         spans = sentence_spans(text)
         claims = [(text[s:e], self._cited(text[s:e], len(passages))) for s, e in spans]
@@ -66,7 +71,7 @@ class CitationChecker:
             for p in passages
         ]
         flat = [sent for sents in p_sents for sent in sents]
-        plain = [MARKER.sub("", c).strip() for c, _ in claims]
+        plain = [strip_markers(c) for c, _ in claims]
         vecs = self.embedder.encode(plain + [s[2] for s in flat]) if flat and plain else None
         claim_vecs = vecs[: len(plain)] if vecs is not None else None
         sent_vecs = vecs[len(plain) :] if vecs is not None else None
@@ -81,7 +86,7 @@ class CitationChecker:
                 best = self._best(i, range(len(flat)), claim_vecs, sent_vecs, plain, flat)
                 cited_idx = [best] if best is not None and best[1] >= self.threshold else []
                 if not cited_idx:
-                    out_sentences.append(MARKER.sub("", claim).strip())
+                    out_sentences.append(strip_markers(claim))
                     continue
                 choices = cited_idx
             else:
@@ -118,8 +123,8 @@ class CitationChecker:
             if choices and not supported_any:
                 unsupported.append(plain[i])
             marker = "".join(f"[{n}]" for n in dict.fromkeys(marks))
-            out_sentences.append(f"{MARKER.sub('', claim).rstrip()} {marker}".strip())
-        return Checked(" ".join(out_sentences).replace(" .", "."), citations, unsupported)
+            out_sentences.append(f"{strip_markers(claim)} {marker}".strip())
+        return Checked(" ".join(out_sentences), citations, unsupported)
 
     @staticmethod
     def _cited(sentence: str, n_passages: int) -> list[int]:

@@ -91,7 +91,7 @@ class GGUFChatModel(BaseChatModel):
     model_path: str
     temperature: float = 0.0
     max_tokens: int = 256
-    n_ctx: int = 4096
+    n_ctx: int = 2048
     stop: list[str] = ["\nQuestion:", "\nPassages:", "\n\n\n"]
     _llama: Any = PrivateAttr(default=None)
 
