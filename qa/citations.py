@@ -61,9 +61,7 @@ class CitationChecker:
     def check(self, text: str, passages: list[Passage]) -> Checked:
         text = text.strip()
         if is_abstention(text):
-            return Checked(
-                answer=strip_markers(text) or "The articles don't say.", abstained=True
-            )
+            return Checked(answer=strip_markers(text) or "The articles don't say.", abstained=True)
         spans = sentence_spans(text)
         claims = [(text[s:e], self._cited(text[s:e], len(passages))) for s, e in spans]
         p_sents = [

@@ -43,6 +43,7 @@ class Embedder(Embeddings):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()  # count_tokens measures long sentences on purpose
 
         self.model_path = model_path
         self.batch_size = batch_size

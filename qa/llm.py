@@ -13,7 +13,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from qa.settings import Settings
 
@@ -28,7 +28,8 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
     kind, _, name = settings.llm.partition(":")
     if not name:
         raise ValueError(
-            f"QA_LLM must look like openai:<model>, ollama:<model> or gguf:<path>, not {settings.llm!r}"
+            "QA_LLM must look like openai:<model>, ollama:<model> or gguf:<path>, "
+            f"not {settings.llm!r}"
         )
     if kind == "openai":
         try:
@@ -92,7 +93,7 @@ class GGUFChatModel(BaseChatModel):
     temperature: float = 0.0
     max_tokens: int = 256
     n_ctx: int = 2048
-    stop: list[str] = ["\nQuestion:", "\nPassages:", "\n\n\n"]
+    stop: list[str] = Field(default_factory=lambda: ["\nQuestion:", "\nPassages:", "\n\n\n"])
     _llama: Any = PrivateAttr(default=None)
 
     @property

@@ -93,9 +93,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         b_start, b_end = block.span()
         cursor = b_start
         for match in _END.finditer(text, b_start, b_end):
-            if text[match.start()] == "." and match.end() - match.start() == 1:
-                if _is_abbreviation(text, match.start()):
-                    continue
+            single_dot = text[match.start()] == "." and match.end() - match.start() == 1
+            if single_dot and _is_abbreviation(text, match.start()):
+                continue
             spans.append((cursor, match.end()))
             cursor = match.end()
         spans.append((cursor, b_end))

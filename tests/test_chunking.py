@@ -1,5 +1,7 @@
 """Chunk offsets are exact and no chunk exceeds the model's token limit."""
 
+import itertools
+
 import pytest
 from conftest import BBC, SEED
 
@@ -35,7 +37,7 @@ def test_seed_article_offsets_and_limits(embedder):
     chunks = check_article(article, embedder, 200)
     assert len(chunks) >= 3
     # Overlap is one whole sentence: each chunk after the first starts inside the previous.
-    for prev, nxt in zip(chunks, chunks[1:]):
+    for prev, nxt in itertools.pairwise(chunks):
         assert prev.start < nxt.start < prev.end
 
 

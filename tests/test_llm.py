@@ -25,8 +25,9 @@ def scripted(assistant, *replies: str):
 
     model = GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
     s = assistant.settings.model_copy(update={"llm": "scripted:test"})
-    return Assistant(s, assistant.embedder, assistant.store, assistant.retriever,
-                     assistant.answerer, model)
+    return Assistant(
+        s, assistant.embedder, assistant.store, assistant.retriever, assistant.answerer, model
+    )
 
 
 @pytest.fixture
@@ -58,15 +59,19 @@ def test_citation_of_a_missing_passage_is_removed(seed_assistant):
 
 
 def test_unsupported_claim_is_flagged(seed_assistant):
-    a = scripted(seed_assistant,
-                 "Valentina Matvienko is the speaker [1]. Bananas grow well on Mars in winter [1].")
+    a = scripted(
+        seed_assistant,
+        "Valentina Matvienko is the speaker [1]. Bananas grow well on Mars in winter [1].",
+    )
     answer = a.ask("Who is the speaker of Russia's upper house?")
     assert answer.unsupported == ["Bananas grow well on Mars in winter."]
     assert any(not c.supported for c in answer.citations)
 
 
 def test_answer_without_citations_gets_the_best_passage(seed_assistant):
-    a = scripted(seed_assistant, "There are more than 3,000 Islamic State militants in Afghanistan.")
+    a = scripted(
+        seed_assistant, "There are more than 3,000 Islamic State militants in Afghanistan."
+    )
     answer = a.ask("How many ISIL militants are in Afghanistan?")
     assert answer.citations and "more than 3,000" in answer.citations[0].quote
     assert "[1]" in answer.answer
@@ -88,10 +93,13 @@ def test_streaming_yields_pieces_then_the_answer(seed_assistant):
 
 
 def test_follow_up_is_condensed_by_the_llm(seed_assistant):
-    a = scripted(seed_assistant, "Who did Valentina Matvienko meet?",
-                 "She met Fazal Hadi Muslimyar [1].")
-    history = [{"role": "user", "content": "Who is the speaker of Russia's upper house?"},
-               {"role": "assistant", "content": "Valentina Matvienko [1]"}]
+    a = scripted(
+        seed_assistant, "Who did Valentina Matvienko meet?", "She met Fazal Hadi Muslimyar [1]."
+    )
+    history = [
+        {"role": "user", "content": "Who is the speaker of Russia's upper house?"},
+        {"role": "assistant", "content": "Valentina Matvienko [1]"},
+    ]
     answer = a.ask("Who did she meet?", history=history)
     assert answer.standalone_question == "Who did Valentina Matvienko meet?"
     assert "Muslimyar" in answer.citations[0].quote
@@ -143,9 +151,24 @@ def llama_server(tmp_path):
     port = free_port()
     log = open(tmp_path / "llama.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", resolve_gguf("bundled"),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "gemma"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            resolve_gguf("bundled"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "gemma",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
     )
     base = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 120
@@ -164,8 +187,9 @@ def llama_server(tmp_path):
 
 @pytest.mark.llm
 def test_real_openai_compatible_server(assistant_for, corpus, llama_server):
-    assistant = assistant_for(corpus, llm="openai:gemma", openai_base_url=llama_server,
-                              llm_max_tokens=32, k=2)
+    assistant = assistant_for(
+        corpus, llm="openai:gemma", openai_base_url=llama_server, llm_max_tokens=32, k=2
+    )
     answer = assistant.ask("When did ISAF combat operations end?")
     check_real_answer(answer)
     pieces = list(assistant.stream("How many ISIL militants did the CSTO count?"))

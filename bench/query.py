@@ -1,0 +1,112 @@
+"""Query speed and retrieval quality on the BBC corpus, side by side in one run.
+
+- latency (median, p95) of retrieval alone and of a full extractive answer, over the
+  questions of bench/bbc_eval.jsonl repeated to at least 100 asks;
+- retrieval hit@1 / hit@k on bench/bbc_eval.jsonl: this project's hybrid retriever
+  versus the textbook pipeline (similarity search, k=4, on 1000/200 character chunks);
+- the full eval metrics on the same set (the extractive default).
+
+Usage: python bench/query.py [--skip-textbook]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import BBC, ROOT, median, pct
+
+from qa import metrics as m
+from qa.corpus import load_corpus
+from qa.evaluate import load_pairs, run_eval
+from qa.service import build_assistant
+from qa.settings import Settings
+
+
+def textbook_ranks(pairs, articles, embedder_path: str, work: Path) -> list[int]:
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    docs = splitter.split_documents(
+        [Document(page_content=a.text, metadata={"source": a.id}) for a in articles]
+    )
+    store = Chroma.from_documents(
+        docs,
+        HuggingFaceEmbeddings(model_name=embedder_path),
+        persist_directory=str(work / "textbook"),
+    )
+    ranks = []
+    for p in pairs:
+        hits = store.similarity_search(p.question, k=4)
+        ranks.append(
+            m.first_hit_rank(
+                [(d.metadata["source"], d.page_content) for d in hits], p.answers, p.source
+            )
+        )
+    return ranks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default="", help="reuse an index (default: a temp dir)")
+    parser.add_argument("--skip-textbook", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    settings = Settings(corpus_dir=BBC, data_dir=Path(args.data_dir) if args.data_dir else work)
+    assistant = build_assistant(settings, sync=True)
+    pairs = load_pairs(ROOT / "bench" / "bbc_eval.jsonl").pairs
+    answerable = [p for p in pairs if p.answers]
+    k = settings.k
+
+    asks = (pairs * (100 // len(pairs) + 1))[: max(100, len(pairs))]
+    assistant.ask(asks[0].question)  # warm up
+    retrieval_ms, answer_ms = [], []
+    for p in asks:
+        t = time.perf_counter()
+        assistant.retriever.search(p.question, k)
+        retrieval_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        assistant.ask(p.question)
+        answer_ms.append((time.perf_counter() - t) * 1000)
+    print(f"latency over {len(asks)} asks on {len(assistant.retriever.chunks)} chunks:")
+    print(
+        f"  retrieval (embed + dense + BM25 + RRF): p50 {median(retrieval_ms):6.1f} ms  "
+        f"p95 {pct(retrieval_ms, 0.95):6.1f} ms"
+    )
+    print(
+        f"  full extractive answer:                 p50 {median(answer_ms):6.1f} ms  "
+        f"p95 {pct(answer_ms, 0.95):6.1f} ms"
+    )
+
+    report = run_eval(assistant, pairs, k, progress=False)
+    ours = [r["rank"] for r in report["rows"] if not r["unanswerable"]]
+    print(f"\nretrieval on {len(answerable)} answerable BBC questions:")
+    print(f"  {'pipeline':<40}{'hit@1':>7}{'hit@4':>7}{'MRR':>7}")
+    print(
+        f"  {'this project (hybrid, sentence chunks)':<40}{m.hit_at(ours, 1):>7.3f}"
+        f"{m.hit_at(ours, 4):>7.3f}{m.mrr(ours):>7.3f}"
+    )
+    if not args.skip_textbook:
+        articles = load_corpus(BBC).articles
+        tb = textbook_ranks(answerable, articles, assistant.embedder.model_path, work)
+        print(
+            f"  {'textbook (similarity k=4, 1000/200)':<40}{m.hit_at(tb, 1):>7.3f}"
+            f"{m.hit_at(tb, 4):>7.3f}{m.mrr(tb):>7.3f}"
+        )
+        if m.hit_at(tb, 1):
+            print(f"  hit@1 ratio: {m.hit_at(ours, 1) / m.hit_at(tb, 1):.2f}x")
+    print("\nfull eval on bench/bbc_eval.jsonl (extractive):")
+    for key, value in report["metrics"].items():
+        print(f"  {key:<22}{value:>9.3f}")
+
+
+if __name__ == "__main__":
+    main()
