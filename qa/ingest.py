@@ -195,7 +195,7 @@ def sync_corpus(
             store,
             cleanup="full",
             source_id_key="article_id",
-            batch_size=1024,
+            batch_size=settings.sync_batch_size,
             key_encoder="sha256",
         )
         _write_manifest(settings, manifest)

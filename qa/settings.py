@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # Embedding and chunking
     embedding_model: str = BUNDLED_MODEL  # or a local sentence-transformers folder
     embedding_batch_size: int = 64
+    sync_batch_size: int = 1024  # chunks per indexing batch (embed + upsert + record)
     chunk_tokens: int = 200  # word pieces per chunk, title prefix included (model max 256)
     chunk_overlap_sentences: int = 0
 

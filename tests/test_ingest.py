@@ -136,7 +136,7 @@ def test_sync_killed_midway_is_completed_by_the_next(capsys, tmp_path, embedder)
     killed_data = tmp_path / "killed"
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa", "ingest", "--corpus", str(corpus)],
-        env=_cli_env(killed_data),
+        env=_cli_env(killed_data, QA_SYNC_BATCH_SIZE="64"),  # many batches to kill between
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
