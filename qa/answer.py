@@ -83,6 +83,7 @@ class Candidate:
     start: int  # offsets in the article
     end: int
     text: str
+    prior: float = 0.0  # retrieval rank, as a tie-breaker before embedding
     coverage: float = 0.0
     dense: float = 0.0
     typed: bool | None = None
@@ -98,6 +99,7 @@ class Extracted:
     abstained: bool
     citations: list[Citation]
     confidence: float
+    passage_order: list[str]  # chunk ids, the passage holding the best sentence first
 
 
 class ExtractiveAnswerer:
@@ -116,7 +118,9 @@ class ExtractiveAnswerer:
                 text = p.text[s:e]
                 if len(words(text)) < 4:  # headings, datelines, "Updated on"
                     continue
-                out.append(Candidate(p, p.start + s, p.start + e, text, dense=-rank * 0.01))
+                if text.strip().lower() == p.title.strip().lower():
+                    continue  # a headline restates the topic; it does not answer
+                out.append(Candidate(p, p.start + s, p.start + e, text, prior=-rank * 0.01))
         return out
 
     def coverage(self, q_terms: list[str], text: str, title: str) -> float:
@@ -133,12 +137,13 @@ class ExtractiveAnswerer:
     def score(self, question: str, query_vector, passages: list[Passage]) -> list[Candidate]:
         """Candidates sorted best first, with their scores."""
         q_terms = list(dict.fromkeys(terms(question)))
+        q_numbers = set(re.findall(r"\d[\d,.]*\d|\d", question))
         qtype = question_type(question)
         cands = self.candidates(question, passages)
         for c in cands:
             c.coverage = self.coverage(q_terms, c.text, c.passage.title)
         # Embed only the most promising sentences: keeps a query well under 100 ms.
-        cands.sort(key=lambda c: c.coverage + c.dense, reverse=True)
+        cands.sort(key=lambda c: c.coverage + c.prior, reverse=True)
         cands = cands[: self.prefilter]
         if not cands:
             return []
@@ -148,15 +153,19 @@ class ExtractiveAnswerer:
             c.dense = float(sim)
             c.typed = has_type(qtype, c.text, question)
             bonus = 0.0 if c.typed is None else (0.1 if c.typed else -0.1)
+            # A number the question names ("2010", "PlayStation 5") is a hard constraint.
+            if q_numbers - set(re.findall(r"\d[\d,.]*\d|\d", c.passage.text)):
+                bonus -= 0.15
             c.score = 0.5 * c.dense + 0.5 * c.coverage + bonus
         cands.sort(key=lambda c: c.score, reverse=True)
         return cands
 
     def answer(self, question: str, query_vector, passages: list[Passage]) -> Extracted:
         ranked = self.score(question, query_vector, passages)
+        order = rerank(passages, ranked)
         if not ranked or ranked[0].score < self.settings.abstain_threshold:
             confidence = ranked[0].score if ranked else 0.0
-            return Extracted(ABSTAIN_TEXT, "", True, [], round(confidence, 4))
+            return Extracted(ABSTAIN_TEXT, "", True, [], round(confidence, 4), order)
         best = ranked[0]
         chosen = [best]
         for c in ranked[1:]:
@@ -180,7 +189,16 @@ class ExtractiveAnswerer:
         ]
         text = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
         short = short_answer(question_type(question), best.text, question)
-        return Extracted(text, short, False, citations, round(best.score, 4))
+        return Extracted(text, short, False, citations, round(best.score, 4), order)
+
+
+def rerank(passages: list[Passage], ranked: list[Candidate]) -> list[str]:
+    """Passage ids by their best sentence's score; unscored passages keep their order."""
+    best: dict[str, float] = {}
+    for c in ranked:
+        best[c.passage.chunk_id] = max(best.get(c.passage.chunk_id, -9.0), c.score)
+    order = sorted(best, key=lambda cid: -best[cid])
+    return order + [p.chunk_id for p in passages if p.chunk_id not in best]
 
 
 ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."

@@ -117,6 +117,8 @@ class Assistant:
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()
         found = self.answerer.answer(state["standalone"], state["vector"], state["passages"])
+        by_id = {p.chunk_id: p for p in state["passages"]}
+        passages = [by_id[cid] for cid in found.passage_order]  # answer-aware rerank
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
@@ -124,7 +126,7 @@ class Assistant:
             short_answer=found.short_answer,
             abstained=found.abstained,
             citations=found.citations,
-            passages=state["passages"],
+            passages=passages,
             timings={"answer": round((time.perf_counter() - start) * 1000, 2)},
             confidence=found.confidence,
             backend="extractive",
