@@ -37,7 +37,7 @@ def resolve_model_path(name: str) -> str:
 class Embedder(Embeddings):
     """A LangChain ``Embeddings`` over a local SentenceTransformer."""
 
-    def __init__(self, model_path: str, batch_size: int = 64):
+    def __init__(self, model_path: str, batch_size: int = 64, precision: str = "auto"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a hub
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
@@ -51,16 +51,23 @@ class Embedder(Embeddings):
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length)
         self.dimension = int(self.model.get_embedding_dimension())
+        self.bf16 = precision == "bfloat16" or (precision == "auto" and cpu_has_native_bf16())
 
     def encode(self, texts: Sequence[str], progress: bool = False):
         """Normalized float32 vectors as a numpy array (one row per text)."""
-        return self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        import numpy as np
+        import torch
+
+        # Autocast keeps norms and softmax in float32: only the matmuls run in bfloat16.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts, progress=len(texts) > 256).tolist()
@@ -76,7 +83,16 @@ class Embedder(Embeddings):
         return [len(ids) for ids in encoded]
 
 
+def cpu_has_native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (Intel AMX or AVX512-BF16)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
 @functools.lru_cache(maxsize=4)
-def load_embedder(model: str, batch_size: int = 64) -> Embedder:
+def load_embedder(model: str, batch_size: int = 64, precision: str = "auto") -> Embedder:
     """Load (once per process) the embedder named in Settings.embedding_model."""
-    return Embedder(resolve_model_path(model), batch_size=batch_size)
+    return Embedder(resolve_model_path(model), batch_size=batch_size, precision=precision)

@@ -135,7 +135,9 @@ class Assistant:
 
 def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
     """Load the embedder, open the store, optionally sync, build retriever and answerers."""
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = load_embedder(
+        settings.embedding_model, settings.embedding_batch_size, settings.embedding_precision
+    )
     store = open_store(settings, embedder)
     if sync:
         sync_corpus(settings, embedder, store)

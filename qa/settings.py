@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     # Embedding and chunking
     embedding_model: str = BUNDLED_MODEL  # or a local sentence-transformers folder
     embedding_batch_size: int = 64
+    # "auto": bfloat16 matmuls where the CPU does them natively (AMX / AVX512-BF16), which
+    # measured 2.4x faster here with cosine >= 0.9999 to float32; else float32.
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     sync_batch_size: int = 1024  # chunks per indexing batch (embed + upsert + record)
     chunk_tokens: int = 200  # word pieces per chunk, title prefix included (model max 256)
     chunk_overlap_sentences: int = 0

@@ -32,9 +32,10 @@ def _isolated_env(monkeypatch, tmp_path):
 @pytest.fixture(scope="session")
 def embedder():
     from qa.embeddings import load_embedder
-    from qa.settings import BUNDLED_MODEL
+    from qa.settings import Settings
 
-    return load_embedder(BUNDLED_MODEL, 64)
+    s = Settings(_env_file=None)  # the same cache key build_assistant uses by default
+    return load_embedder(s.embedding_model, s.embedding_batch_size, s.embedding_precision)
 
 
 @pytest.fixture
