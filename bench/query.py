@@ -96,7 +96,7 @@ def main() -> None:
     print(f"  {'pipeline':<44}{'hit@1':>7}{'hit@4':>7}{'MRR':>7}")
     rows = [
         ("this project: dense+BM25 RRF alone", fused),
-        ("this project: + answer-aware rerank (shown)", ours),
+        ("this project: + sentence rerank (as shown)", ours),
     ]
     for name, ranks in rows:
         print(

@@ -3,10 +3,11 @@
     {question, history, k, filters}
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
-      -> retrieve   (hybrid dense + BM25)
+      -> retrieve   (hybrid dense + BM25, fused by rank)
+      -> rerank     (passages by their best sentence; the scored sentences are kept)
       -> answer     (extractive, or an LLM whose citations are checked afterwards)
 
-``prepare`` is the runnable for the first three stages; answering streams, so the
+``prepare`` is the runnable for the first four stages; answering streams, so the
 service drives it after ``prepare`` (see ``QAService.stream``).
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from qa.followup import rewrite
+from qa.rerank import rerank
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
@@ -30,8 +32,8 @@ def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
     return run
 
 
-def build_prepare_chain(retriever, embedder, llm=None, condense_prompt=None) -> Runnable:
-    """Runnable: {question, history, k, filters, timings} -> + standalone, vector, passages."""
+def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt=None) -> Runnable:
+    """{question, history, k, filters, timings} -> + standalone, vector, passages, sentences."""
 
     def condense(state: dict) -> str:
         history = state.get("history") or []
@@ -49,10 +51,18 @@ def build_prepare_chain(retriever, embedder, llm=None, condense_prompt=None) -> 
             state["standalone"], state["k"], state.get("filters"), query_vector=state["vector"]
         )
 
+    def score_sentences(state: dict):
+        return reranker.score(state["standalone"], state["vector"], state["passages"])
+
+    def reorder(state: dict):
+        return rerank(state["passages"], state["sentences"])
+
     return (
         RunnablePassthrough.assign(standalone=RunnableLambda(_timed("condense", condense)))
         | RunnablePassthrough.assign(vector=RunnableLambda(_timed("embed", embed)))
         | RunnablePassthrough.assign(passages=RunnableLambda(_timed("retrieve", retrieve)))
+        | RunnablePassthrough.assign(sentences=RunnableLambda(_timed("rerank", score_sentences)))
+        | RunnablePassthrough.assign(passages=RunnableLambda(reorder))
     )
 
 

@@ -10,6 +10,7 @@ from qa.answer import ABSTAIN_TEXT, ExtractiveAnswerer
 from qa.chain import build_prepare_chain
 from qa.embeddings import Embedder, load_embedder
 from qa.ingest import Progress, SyncSummary, read_manifest, sync_corpus
+from qa.rerank import SentenceReranker
 from qa.retrieval import Filters, HybridRetriever
 from qa.settings import Settings
 from qa.store import CorpusStore, open_store
@@ -26,6 +27,7 @@ class Assistant:
     embedder: Embedder
     store: CorpusStore
     retriever: HybridRetriever
+    reranker: SentenceReranker
     answerer: ExtractiveAnswerer
     llm: object | None = None  # a LangChain chat model when QA_LLM is set
     prepare: object = field(init=False)
@@ -36,7 +38,9 @@ class Assistant:
             from qa.prompts import load_prompt
 
             condense = load_prompt("condense")
-        self.prepare = build_prepare_chain(self.retriever, self.embedder, self.llm, condense)
+        self.prepare = build_prepare_chain(
+            self.retriever, self.reranker, self.embedder, self.llm, condense
+        )
 
     @property
     def backend(self) -> str:
@@ -116,9 +120,7 @@ class Assistant:
 
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()
-        found = self.answerer.answer(state["standalone"], state["vector"], state["passages"])
-        by_id = {p.chunk_id: p for p in state["passages"]}
-        passages = [by_id[cid] for cid in found.passage_order]  # answer-aware rerank
+        found = self.answerer.answer(state["standalone"], state["sentences"])
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
@@ -126,7 +128,7 @@ class Assistant:
             short_answer=found.short_answer,
             abstained=found.abstained,
             citations=found.citations,
-            passages=passages,
+            passages=state["passages"],
             timings={"answer": round((time.perf_counter() - start) * 1000, 2)},
             confidence=found.confidence,
             backend="extractive",
@@ -142,13 +144,14 @@ def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
     if sync:
         sync_corpus(settings, embedder, store)
     retriever = HybridRetriever(store, embedder, settings)
-    answerer = ExtractiveAnswerer(embedder, retriever.idf, settings)
+    reranker = SentenceReranker(embedder, retriever.idf)
+    answerer = ExtractiveAnswerer(settings)
     llm = None
     if settings.llm:
         from qa.llm import load_chat_model
 
         llm = load_chat_model(settings)
-    return Assistant(settings, embedder, store, retriever, answerer, llm)
+    return Assistant(settings, embedder, store, retriever, reranker, answerer, llm)
 
 
 __all__ = ["ABSTAIN_TEXT", "Assistant", "QuestionError", "build_assistant"]

@@ -26,7 +26,13 @@ def scripted(assistant, *replies: str):
     model = GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
     s = assistant.settings.model_copy(update={"llm": "scripted:test"})
     return Assistant(
-        s, assistant.embedder, assistant.store, assistant.retriever, assistant.answerer, model
+        s,
+        assistant.embedder,
+        assistant.store,
+        assistant.retriever,
+        assistant.reranker,
+        assistant.answerer,
+        model,
     )
 
 
