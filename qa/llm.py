@@ -42,6 +42,11 @@ def load_chat_model(settings: Settings) -> BaseChatModel:
             api_key=settings.openai_api_key or "not-needed",
             temperature=settings.llm_temperature,
             max_tokens=settings.llm_max_tokens,
+            # langchain-openai sends only "max_completion_tokens", which some
+            # OpenAI-compatible servers (llama-cpp-python's among them) ignore.
+            extra_body={"max_tokens": settings.llm_max_tokens}
+            if settings.openai_base_url
+            else None,
             timeout=120,
             max_retries=1,
         )
