@@ -61,7 +61,8 @@ def main() -> None:
     ]
     print(
         f"{len(loaded.articles)} articles, {mb:.2f} MB of text, {len(docs)} chunks "
-        f"(model load {t['model_load']:.1f} s)",
+        f"(model load {t['model_load']:.1f} s; encoder matmuls in "
+        f"{'bfloat16' if embedder.bf16 else 'float32'}, the textbook's in float32)",
         flush=True,
     )
 
