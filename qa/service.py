@@ -102,8 +102,11 @@ class Assistant:
                 "timings": {},
             }
         )
-        if self.llm is None:
+        sentences = state["sentences"]
+        weak = not sentences or sentences[0].score < self.settings.abstain_threshold
+        if self.llm is None or (weak and self.settings.llm_evidence_gate):
             answer = self._extractive(state)
+            answer.backend = self.backend
             yield answer.answer
         else:
             from qa.llm_answer import stream_llm_answer

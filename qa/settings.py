@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     )
     ollama_base_url: str = "http://127.0.0.1:11434"
     abstain_threshold: float = 0.45
+    # With an LLM: when no retrieved sentence reaches abstain_threshold, say "the articles
+    # don't say" without asking the LLM (small models guess instead of refusing).
+    llm_evidence_gate: bool = True
     max_answer_sentences: int = 2
     support_threshold: float = 0.5
     max_question_chars: int = 2000

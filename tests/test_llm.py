@@ -201,3 +201,14 @@ def test_real_openai_compatible_server(assistant_for, corpus, llama_server):
     pieces = list(assistant.stream("How many ISIL militants did the CSTO count?"))
     assert isinstance(pieces[-1], Answer)
     check_real_answer(pieces[-1])
+
+
+def test_no_evidence_means_no_llm_call(seed_assistant):
+    a = scripted(seed_assistant)  # no scripted reply: calling the model would fail
+    answer = a.ask("Who won the 2014 FIFA World Cup?")
+    assert answer.abstained and answer.citations == []
+    assert answer.backend == "scripted:test" and "generate" not in answer.timings
+    ungated = a.settings.model_copy(update={"llm_evidence_gate": False})
+    b = scripted(seed_assistant, "Germany won it [1].")
+    b.settings = ungated
+    assert not b.ask("Who won the 2014 FIFA World Cup?").abstained
