@@ -99,7 +99,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     def upload(files, progress=gr.Progress()):
         if not files:
-            return after_change("Choose a file first.")
+            return (*after_change("Choose a file first."), None)
         saved, problems = [], []
         for f in files if isinstance(files, list) else [files]:
             path = Path(getattr(f, "name", f))
@@ -123,7 +123,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 f"{summary['chunks_embedded']} chunks embedded; "
                 f"{summary['articles_total']} articles indexed."
             )
-        return after_change("\n".join(lines))
+        return (*after_change("\n".join(lines)), None)  # and empty the file picker
 
     def remove(relative_path, progress=gr.Progress()):
         if not relative_path:
@@ -221,7 +221,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             lambda: ([], sources_html(None), ""), None, ask_outputs, api_visibility="private"
         )
         changed = [status, table, remove_choice, article]
-        files.upload(upload, [files], changed, api_visibility="private")
+        files.upload(upload, [files], [*changed, files], api_visibility="private")
         remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
         resync_btn.click(resync, None, changed, api_visibility="private")
         gr.api(api_ask, api_name="ask")
