@@ -56,14 +56,19 @@ def rewrite(question: str, history: list[dict]) -> str:
     """``question`` itself, or the question with the previous question's key terms."""
     if not history or not needs_context(question):
         return question
-    previous = last_user_questions(history)
-    if not previous:
+    # The nearest question that stood on its own, and the follow-ups asked since.
+    context: list[str] = []
+    for earlier in reversed(last_user_questions(history, n=4)):
+        context.insert(0, earlier)
+        if not needs_context(earlier):
+            break
+    if not context:
         return question
     own = {w.lower() for w in words(question)}
     carried = [
         w
-        for w in previous[-1].split()
+        for w in " ".join(context).split()
         if (k := "".join(words(w))) and k.lower() not in STOPWORDS and k.lower() not in own
     ]
-    carried = [w.strip("?.!,;:") for w in carried]
+    carried = list(dict.fromkeys(w.strip("?.!,;:") for w in carried))
     return f"{question.strip()} ({' '.join(carried)})" if carried else question

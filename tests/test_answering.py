@@ -69,6 +69,14 @@ def test_follow_up_uses_the_conversation(seed_assistant):
     assert follow.standalone_question != "Who did she meet?"
     assert "speaker" in follow.standalone_question
     assert "Fazal Hadi Muslimyar" in follow.citations[0].quote
+    # A follow-up to the follow-up still knows what the conversation is about.
+    history += [
+        {"role": "user", "content": "Who did she meet?"},
+        {"role": "assistant", "content": follow.answer},
+    ]
+    third = seed_assistant.ask("What did he praise Moscow for?", history=history)
+    assert "speaker" in third.standalone_question
+    assert "peace-building initiatives" in third.citations[0].quote
     # Without the history the same words are too vague to answer.
     alone = seed_assistant.ask("Who did she meet?")
     assert alone.standalone_question == "Who did she meet?"
