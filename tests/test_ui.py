@@ -17,6 +17,11 @@ SCREENSHOTS = ROOT / "screenshots"
 
 @pytest.fixture
 def app_server(tmp_path):
+    yield from start_app(tmp_path)
+
+
+def start_app(tmp_path, **extra_env):
+    """Run `python app.py` on a free loopback port; yields (url, corpus folder)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
@@ -28,6 +33,7 @@ def app_server(tmp_path):
         PYTHONPATH=str(ROOT),
         HF_HUB_OFFLINE="1",
         ANONYMIZED_TELEMETRY="False",
+        **extra_env,
     )
     log = open(tmp_path / "app.log", "w")
     proc = subprocess.Popen(
@@ -49,10 +55,12 @@ def app_server(tmp_path):
     else:
         proc.kill()
         pytest.fail("app did not start:\n" + (tmp_path / "app.log").read_text())
-    yield url, corpus
-    proc.terminate()
-    proc.wait(20)
-    log.close()
+    try:
+        yield url, corpus
+    finally:  # also when a test fails inside `for ... in start_app(...)`
+        proc.terminate()
+        proc.wait(20)
+        log.close()
 
 
 @pytest.mark.browser
@@ -72,6 +80,20 @@ def test_http_api_ask_and_ingest(app_server):
     (corpus / "extra.md").write_text("---\ntitle: Extra\n---\nThe extra story is short.\n")
     summary = client.predict(api_name="/ingest")
     assert summary["added"] == 1 and summary["unchanged"] == 1 and summary["articles_total"] == 2
+
+
+@pytest.mark.browser
+def test_llm_backend_down_gives_a_message_and_the_app_keeps_serving(tmp_path):
+    from gradio_client import Client
+
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    for url, _ in start_app(tmp_path, QA_LLM="openai:absent", OPENAI_BASE_URL=closed):
+        client = Client(url, verbose=False)
+        got = client.predict("Who is the speaker of Russia's upper house?", 0, "", api_name="/ask")
+        assert "openai:absent" in got["error"]
+        # Unanswerable questions never reach the LLM, and the app still answers them.
+        refusal = client.predict("Who won the 2014 FIFA World Cup?", 0, "", api_name="/ask")
+        assert refusal["abstained"]
 
 
 @pytest.fixture
