@@ -38,6 +38,17 @@ class Checked:
     abstained: bool = False
 
 
+def verify_spans(citations: list[Citation], passages: list[Passage]) -> None:
+    """Every quote is its exact article span (passage text is article.text[start:end])."""
+    by_id = {p.chunk_id: p for p in passages}
+    for c in citations:
+        p = by_id.get(c.chunk_id)
+        if p is None or not p.start <= c.start <= c.end <= p.end:
+            raise ValueError(f"citation [{c.n}] is not inside its passage {c.chunk_id}")
+        if p.text[c.start - p.start : c.end - p.start] != c.quote:
+            raise ValueError(f"citation [{c.n}] quote differs from the article text")
+
+
 def strip_markers(text: str) -> str:
     """The text without [n] markers (and without the space left before punctuation)."""
     return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()

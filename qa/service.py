@@ -6,8 +6,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.answer import ABSTAIN_TEXT, ExtractiveAnswerer
+from qa.answer import ExtractiveAnswerer
 from qa.chain import build_prepare_chain
+from qa.citations import verify_spans
 from qa.embeddings import Embedder, load_embedder
 from qa.ingest import Progress, SyncSummary, read_manifest, sync_corpus
 from qa.rerank import SentenceReranker
@@ -117,6 +118,7 @@ class Assistant:
                     answer = piece
                 else:
                     yield piece
+        verify_spans(answer.citations, answer.passages)  # by construction; checked anyway
         answer.timings = {**state["timings"], **answer.timings}
         answer.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         yield answer
@@ -155,6 +157,3 @@ def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
 
         llm = load_chat_model(settings)
     return Assistant(settings, embedder, store, retriever, reranker, answerer, llm)
-
-
-__all__ = ["ABSTAIN_TEXT", "Assistant", "QuestionError", "build_assistant"]

@@ -13,8 +13,8 @@ def hostile_answer(abstained=False) -> Answer:
         "<b>Title</b>",
         "2024-01-02",
         100,
-        100 + len(HOSTILE) + 6,
-        "Intro. " + HOSTILE[:-1] + ".",
+        100 + len("Intro. " + HOSTILE),
+        "Intro. " + HOSTILE,
     )
     c = Citation(1, "art", "<b>Title</b>", "2024-01-02", "c1", 107, 107 + len(HOSTILE), HOSTILE)
     return Answer(
@@ -46,3 +46,15 @@ def test_abstention_is_styled_apart():
     a.answer = "The articles don't say."
     assert chat_markdown(a).startswith("⚠️")
     assert "qa-abstain" in sources_html(a)
+
+
+def test_citation_spans_are_verified():
+    import pytest
+
+    from qa.citations import verify_spans
+
+    a = hostile_answer()
+    verify_spans(a.citations, a.passages)
+    a.citations[0].quote = "something else"
+    with pytest.raises(ValueError, match="differs"):
+        verify_spans(a.citations, a.passages)
