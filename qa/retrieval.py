@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) + BM25 over the same chunks, fused with RRF.
 
 The narrow interface is ``search(query, k, filters) -> list[Passage]``. The BM25 side
-is built from the stored chunks when the retriever is created or refreshed after a
+is built from the stored chunks at the first search after the retriever is created or
+refreshed after a
 sync, never per query.
 """
 
@@ -61,6 +62,33 @@ class Retriever(Protocol):
     ) -> list[Passage]: ...
 
 
+@dataclass
+class SparseIndex:
+    """The stored chunks with their BM25 index and term statistics."""
+
+    chunks: list
+    by_id: dict[str, int]
+    doc_freq: Counter
+    bm25: object | None
+
+    @classmethod
+    def build(cls, store) -> SparseIndex:
+        import bm25s
+
+        chunks = all_chunks(store)
+        tokens = [terms(c.metadata.get("title", "") + " " + c.text) for c in chunks]
+        bm25 = None
+        if chunks:
+            bm25 = bm25s.BM25()
+            bm25.index([t or ["\x00"] for t in tokens], show_progress=False)
+        return cls(
+            chunks=chunks,
+            by_id={c.id: i for i, c in enumerate(chunks)},
+            doc_freq=Counter(t for toks in tokens for t in set(toks)),
+            bm25=bm25,
+        )
+
+
 class HybridRetriever:
     """Dense + BM25 candidates, fused by reciprocal rank, optionally diversified (MMR)."""
 
@@ -68,32 +96,34 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.refresh()
+        self._sparse_index: SparseIndex | None = None
 
     def refresh(self) -> None:
-        """Rebuild the BM25 side from what is in the store (call after a sync)."""
-        import bm25s
+        """Mark the BM25 side stale (after a sync); it is rebuilt at the next search."""
+        self._sparse_index = None
 
-        chunks = all_chunks(self.store)
-        self.chunks = chunks
-        self.by_id = {c.id: i for i, c in enumerate(chunks)}
-        tokens = [terms(c.metadata.get("title", "") + " " + c.text) for c in chunks]
-        self.doc_freq = Counter(t for toks in tokens for t in set(toks))
-        self.n_docs = max(1, len(chunks))
-        self.bm25 = None
-        if chunks:
-            self.bm25 = bm25s.BM25()
-            self.bm25.index([t or ["\x00"] for t in tokens], show_progress=False)
+    @property
+    def index(self) -> SparseIndex:
+        if self._sparse_index is None:
+            self._sparse_index = SparseIndex.build(self.store)
+        return self._sparse_index
+
+    @property
+    def chunks(self) -> list:
+        return self.index.chunks
 
     def idf(self, term: str) -> float:
         """Smoothed IDF; a term absent from the corpus gets the highest weight."""
-        df = self.doc_freq.get(term, 0)
-        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+        index = self.index
+        n_docs = max(1, len(index.chunks))
+        df = index.doc_freq.get(term, 0)
+        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
 
     def search(
         self, query: str, k: int, filters: Filters | None = None, query_vector=None
     ) -> list[Passage]:
-        if not self.chunks:
+        index = self.index
+        if not index.chunks:
             return []
         filters = filters or Filters()
         if query_vector is None:
@@ -110,7 +140,7 @@ class HybridRetriever:
             order = self._mmr(order, query_vector, k)
         passages = []
         for cid in order[:k]:
-            chunk = self.chunks[self.by_id[cid]]
+            chunk = index.chunks[index.by_id[cid]]
             m = chunk.metadata
             passages.append(
                 Passage(
@@ -129,28 +159,30 @@ class HybridRetriever:
         return passages
 
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
-        n = min(self.settings.dense_candidates, len(self.chunks))
+        index = self.index
+        n = min(self.settings.dense_candidates, len(index.chunks))
         got = self.store._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
             n_results=n,
             where=filters.chroma_where(),
             include=["distances"],
         )
-        ids = [cid for cid in got["ids"][0] if cid in self.by_id]
+        ids = [cid for cid in got["ids"][0] if cid in index.by_id]
         dists = got["distances"][0]
         return [(cid, round(1.0 - float(d), 6)) for cid, d in zip(ids, dists, strict=False)]
 
     def _sparse(self, query: str, filters: Filters) -> list[tuple[str, float]]:
-        q = [t for t in terms(query) if t in self.bm25.vocab_dict]
+        index = self.index
+        q = [t for t in terms(query) if t in index.bm25.vocab_dict]
         if not q:
             return []
-        scores = self.bm25.get_scores(q)
+        scores = index.bm25.get_scores(q)
         order = np.argsort(-scores)
         out = []
         for i in order:
             if scores[i] <= 0 or len(out) >= self.settings.sparse_candidates:
                 break
-            chunk = self.chunks[i]
+            chunk = index.chunks[i]
             if filters.accepts(chunk.metadata):
                 out.append((chunk.id, round(float(scores[i]), 4)))
         return out
