@@ -72,15 +72,13 @@ def _tqdm_progress():
 
 def cmd_ask(args) -> int:
     from qa.retrieval import Filters
-    from qa.service import QuestionError, build_assistant
+    from qa.service import QuestionError, build_assistant, check_question
 
     settings = _settings(args)
-    question = " ".join(args.question)
-    if not question.strip() or len(question) > settings.max_question_chars:
-        print(
-            f"error: the question must be 1 to {settings.max_question_chars} characters",
-            file=sys.stderr,
-        )
+    try:  # checked before the model loads, so a bad question fails fast
+        question = check_question(" ".join(args.question), settings.max_question_chars)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     assistant = build_assistant(settings, sync=args.sync)
     filters = Filters(

@@ -22,6 +22,17 @@ class QuestionError(ValueError):
     """A question the assistant cannot take (empty, too long)."""
 
 
+def check_question(question: object, max_chars: int) -> str:
+    """The stripped question, or QuestionError (empty, or longer than ``max_chars``)."""
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("Please type a question.")
+    if len(question) > max_chars:
+        raise QuestionError(
+            f"The question is {len(question)} characters long; the limit is {max_chars}."
+        )
+    return question.strip()
+
+
 @dataclass
 class Assistant:
     settings: Settings
@@ -60,14 +71,7 @@ class Assistant:
         return read_manifest(self.settings)
 
     def check_question(self, question: object) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise QuestionError("Please type a question.")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"The question is {len(question)} characters long; the limit is "
-                f"{self.settings.max_question_chars}."
-            )
-        return question.strip()
+        return check_question(question, self.settings.max_question_chars)
 
     def ask(
         self,
