@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BBC, ROOT
 
-from qa import metrics as m
-from qa.evaluate import load_pairs
-from qa.service import build_assistant
+from qa.answering.service import build_assistant
+from qa.evaluation import metrics as m
+from qa.evaluation.run import load_pairs
 from qa.settings import Settings
 
 

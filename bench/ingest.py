@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BBC, timer
 
-from qa.chunking import embedding_prefix
-from qa.corpus import load_corpus
-from qa.ingest import article_documents
-from qa.service import build_assistant
+from qa.answering.service import build_assistant
+from qa.indexing.chunking import embedding_prefix
+from qa.indexing.corpus import load_corpus
+from qa.indexing.sync import article_documents
 from qa.settings import Settings
 
 

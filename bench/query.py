@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BBC, ROOT, median, pct
 
-from qa import metrics as m
-from qa.corpus import load_corpus
-from qa.evaluate import load_pairs, run_eval
-from qa.service import build_assistant
+from qa.answering.service import build_assistant
+from qa.evaluation import metrics as m
+from qa.evaluation.run import load_pairs, run_eval
+from qa.indexing.corpus import load_corpus
 from qa.settings import Settings
 
 

@@ -31,7 +31,7 @@ def _isolated_env(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def embedder():
-    from qa.embeddings import load_embedder
+    from qa.indexing.embeddings import load_embedder
     from qa.settings import Settings
 
     s = Settings(_env_file=None)  # the same cache key build_assistant uses by default
@@ -81,7 +81,7 @@ def settings_for(tmp_path):
 
 @pytest.fixture
 def assistant_for(settings_for, embedder):
-    from qa.service import build_assistant
+    from qa.answering.service import build_assistant
 
     def make(corpus_dir: Path, sync: bool = True, **kw):
         return build_assistant(settings_for(corpus_dir, **kw), sync=sync)

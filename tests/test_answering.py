@@ -5,9 +5,9 @@ import json
 import pytest
 from conftest import SEED
 
-from qa.cli import main
-from qa.corpus import load_corpus
-from qa.retrieval import Filters
+from qa.answering.retrieval import Filters
+from qa.app.cli import main
+from qa.indexing.corpus import load_corpus
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
@@ -149,7 +149,7 @@ def test_cli_rejects_bad_questions_with_exit_2(capsys, question, corpus, monkeyp
 
 
 def test_service_rejects_bad_questions(seed_assistant):
-    from qa.service import QuestionError
+    from qa.answering.service import QuestionError
 
     with pytest.raises(QuestionError, match="type a question"):
         seed_assistant.ask("  ")

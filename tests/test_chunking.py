@@ -5,9 +5,9 @@ import itertools
 import pytest
 from conftest import BBC, SEED
 
-from qa.chunking import chunk_article, embedding_prefix
-from qa.corpus import Article, load_corpus
-from qa.sentences import sentence_spans
+from qa.indexing.chunking import chunk_article, embedding_prefix
+from qa.indexing.corpus import Article, load_corpus
+from qa.text.sentences import sentence_spans
 
 
 def real_token_count(embedder, text: str) -> int:

@@ -3,7 +3,7 @@
 from conftest import SEED
 from helpers import HTML_ARTICLE, make_pdf
 
-from qa.corpus import load_corpus
+from qa.indexing.corpus import load_corpus
 
 
 def by_file(errors):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from qa.embeddings import Embedder, cpu_has_native_bf16, resolve_model_path
+from qa.indexing.embeddings import Embedder, cpu_has_native_bf16, resolve_model_path
 from qa.settings import BUNDLED_MODEL
 
 

@@ -4,8 +4,8 @@ import json
 
 from conftest import ROOT
 
-from qa.cli import main
-from qa.evaluate import load_pairs
+from qa.app.cli import main
+from qa.evaluation.run import load_pairs
 
 # Set from measurement on corpus/eval.jsonl (see README): quality cannot silently regress.
 GATE = {

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, free_port
 
-from qa.cli import main
-from qa.ingest import SyncBusyError, sync_lock
+from qa.app.cli import main
+from qa.indexing.sync import SyncBusyError, sync_lock
 
 
 def ingest_json(capsys, corpus: Path, data: Path, *extra: str, env: dict | None = None) -> dict:
@@ -101,7 +101,7 @@ def test_rebuild_drops_and_reembeds(capsys, corpus, tmp_path, embedder):
 
 
 def test_second_sync_waits_for_the_lock_or_says_why(settings_for, corpus, embedder):
-    from qa.service import build_assistant
+    from qa.answering.service import build_assistant
 
     assistant = build_assistant(settings_for(corpus))
     with sync_lock(assistant.settings.data_dir), pytest.raises(SyncBusyError, match="another sync"):

@@ -12,7 +12,7 @@ from conftest import SEED, free_port
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from qa.llm import LLMUnavailable
+from qa.answering.llm import LLMUnavailable
 from qa.types import Answer
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -21,7 +21,7 @@ SEED_ID = "russia-promises-free-weapons-to-afghanistan"
 
 def scripted(assistant, *replies: str):
     """Swap in a scripted chat model that streams the given replies in turn."""
-    from qa.service import Assistant
+    from qa.answering.service import Assistant
 
     model = GenericFakeChatModel(messages=iter(AIMessage(content=r) for r in replies))
     s = assistant.settings.model_copy(update={"llm": "scripted:test"})
@@ -112,7 +112,7 @@ def test_follow_up_is_condensed_by_the_llm(seed_assistant):
 
 
 def test_backend_that_is_down_gives_a_clear_error(settings_for, corpus, embedder):
-    from qa.service import build_assistant
+    from qa.answering.service import build_assistant
 
     port = free_port()  # nothing listens there
     s = settings_for(corpus, llm="openai:none", openai_base_url=f"http://127.0.0.1:{port}/v1")
@@ -122,7 +122,7 @@ def test_backend_that_is_down_gives_a_clear_error(settings_for, corpus, embedder
 
 
 def test_unknown_backend_is_rejected(settings_for, corpus):
-    from qa.llm import load_chat_model
+    from qa.answering.llm import load_chat_model
 
     with pytest.raises(ValueError, match="unknown LLM backend"):
         load_chat_model(settings_for(corpus, llm="magic:model"))
@@ -152,7 +152,7 @@ def test_real_gguf_model_in_process(assistant_for, corpus):
 
 @pytest.fixture
 def llama_server(tmp_path):
-    from qa.llm import resolve_gguf
+    from qa.answering.llm import resolve_gguf
 
     port = free_port()
     log = open(tmp_path / "llama.log", "w")

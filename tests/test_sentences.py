@@ -1,4 +1,4 @@
-from qa.sentences import sentence_spans
+from qa.text.sentences import sentence_spans
 
 
 def texts(text):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.uploads import UploadError, delete_article, safe_name, save_upload
+from qa.app.uploads import UploadError, delete_article, safe_name, save_upload
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Page fragments: everything from articles or answers is escaped; markers link to sources."""
 
+from qa.app.page import chat_markdown, sources_html
 from qa.types import Answer, Citation, Passage
-from qa.ui_render import chat_markdown, sources_html
 
 HOSTILE = 'Fees rise <script>alert(1)</script> now <img src=x onerror="alert(2)">.'
 
@@ -51,7 +51,7 @@ def test_abstention_is_styled_apart():
 def test_citation_spans_are_verified():
     import pytest
 
-    from qa.citations import verify_spans
+    from qa.answering.citations import verify_spans
 
     a = hostile_answer()
     verify_spans(a.citations, a.passages)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from qa.llm import LLMUnavailable
-from qa.retrieval import Filters
-from qa.service import Assistant, QuestionError
+from qa.answering.llm import LLMUnavailable
+from qa.answering.retrieval import Filters
+from qa.answering.service import Assistant, QuestionError
+from qa.app.page import CSS, chat_markdown, error_html, sources_html
+from qa.app.uploads import UploadError, delete_article, save_upload
 from qa.types import Answer
-from qa.ui_render import CSS, chat_markdown, error_html, sources_html
-from qa.uploads import UploadError, delete_article, save_upload
 
 ALL_ARTICLES = "(all articles)"
 

@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from qa.followup import rewrite
-from qa.rerank import rerank
+from qa.answering.followup import rewrite
+from qa.answering.rerank import rerank
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa import metrics as m
+from qa.evaluation import metrics as m
 
 
 @dataclass

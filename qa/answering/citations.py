@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.sentences import sentence_spans
-from qa.textutil import terms
+from qa.text.sentences import sentence_spans
+from qa.text.terms import terms
 from qa.types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

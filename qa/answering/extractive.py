@@ -1,7 +1,7 @@
 """The extractive answerer: quote the retrieved sentences that best answer the question.
 
 Nothing is generated, so nothing is invented. The sentences come scored from the
-rerank stage (qa/rerank.py); below a calibrated evidence threshold
+rerank stage (qa/answering/rerank.py); below a calibrated evidence threshold
 (``Settings.abstain_threshold``) the answerer abstains.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa.answer_types import question_type, short_answer
-from qa.rerank import Candidate
+from qa.answering.expected import question_type, short_answer
+from qa.answering.rerank import Candidate
 from qa.types import Citation
 
 ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."

@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from qa.corpus import SUPPORTED_SUFFIXES
+from qa.indexing.corpus import SUPPORTED_SUFFIXES
 
 
 class UploadError(ValueError):

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
 
-from qa.chunking import embedding_prefix
+from qa.indexing.chunking import embedding_prefix
 from qa.settings import Settings
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from qa.chunking import chunk_article
-from qa.corpus import Article, load_corpus
-from qa.retrieval import date_int
+from qa.indexing.chunking import chunk_article
+from qa.indexing.corpus import Article, load_corpus
 from qa.settings import Settings
+from qa.text.dates import date_int
 
 Progress = Callable[[int, int], None]
 

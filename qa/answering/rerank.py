@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import has_type, question_type
-from qa.sentences import sentence_spans
-from qa.textutil import terms, words
+from qa.answering.expected import has_type, question_type
+from qa.text.sentences import sentence_spans
+from qa.text.terms import terms, words
 from qa.types import Passage
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")

@@ -7,7 +7,7 @@ follow-up leans on it (a pronoun, "and ...", or too few terms of its own).
 
 from __future__ import annotations
 
-from qa.textutil import STOPWORDS, words
+from qa.text.terms import STOPWORDS, words
 
 PRONOUNS = frozenset(
     [

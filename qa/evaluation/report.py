@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qa.evaluate import is_failure
+from qa.evaluation.run import is_failure
 
 RATE_METRICS = [
     "retrieval_hit_at_1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.textutil import words
+from qa.text.terms import words
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"

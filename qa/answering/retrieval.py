@@ -15,8 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.store import all_chunks
-from qa.textutil import terms
+from qa.indexing.store import all_chunks
+from qa.text.dates import date_int
+from qa.text.terms import terms
 from qa.types import Passage
 
 
@@ -48,12 +49,6 @@ class Filters:
         if self.date_from and published < date_int(self.date_from):
             return False
         return not (self.date_to and not 0 < published <= date_int(self.date_to))
-
-
-def date_int(iso: str) -> int:
-    """20140131 for "2014-01-31" (0 when the date is unknown or malformed)."""
-    digits = iso.replace("-", "")[:8]
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 class Retriever(Protocol):

@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.corpus import Article
-from qa.sentences import sentence_spans
+from qa.indexing.corpus import Article
+from qa.text.sentences import sentence_spans
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]

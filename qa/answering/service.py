@@ -6,15 +6,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.answer import ExtractiveAnswerer
-from qa.chain import build_prepare_chain
-from qa.citations import verify_spans
-from qa.embeddings import Embedder, load_embedder
-from qa.ingest import Progress, SyncSummary, read_manifest, sync_corpus
-from qa.rerank import SentenceReranker
-from qa.retrieval import Filters, HybridRetriever
+from qa.answering.chain import build_prepare_chain
+from qa.answering.citations import verify_spans
+from qa.answering.extractive import ExtractiveAnswerer
+from qa.answering.rerank import SentenceReranker
+from qa.answering.retrieval import Filters, HybridRetriever
+from qa.indexing.embeddings import Embedder, load_embedder
+from qa.indexing.store import CorpusStore, open_store
+from qa.indexing.sync import Progress, SyncSummary, read_manifest, sync_corpus
 from qa.settings import Settings
-from qa.store import CorpusStore, open_store
 from qa.types import Answer
 
 
@@ -47,7 +47,7 @@ class Assistant:
     def __post_init__(self):
         condense = None
         if self.llm is not None:
-            from qa.prompts import load_prompt
+            from qa.answering.prompts import load_prompt
 
             condense = load_prompt("condense")
         self.prepare = build_prepare_chain(
@@ -114,7 +114,7 @@ class Assistant:
             answer.backend = self.backend
             yield answer.answer
         else:
-            from qa.llm_answer import stream_llm_answer
+            from qa.answering.llm_answer import stream_llm_answer
 
             answer = None
             for piece in stream_llm_answer(self, state):
@@ -157,7 +157,7 @@ def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
     answerer = ExtractiveAnswerer(settings)
     llm = None
     if settings.llm:
-        from qa.llm import load_chat_model
+        from qa.answering.llm import load_chat_model
 
         llm = load_chat_model(settings)
     return Assistant(settings, embedder, store, retriever, reranker, answerer, llm)

@@ -32,7 +32,7 @@ def _print_json(obj) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from qa.service import build_assistant
+    from qa.answering.service import build_assistant
 
     settings = _settings(args)
     assistant = build_assistant(settings, sync=False)
@@ -71,8 +71,8 @@ def _tqdm_progress():
 
 
 def cmd_ask(args) -> int:
-    from qa.retrieval import Filters
-    from qa.service import QuestionError, build_assistant, check_question
+    from qa.answering.retrieval import Filters
+    from qa.answering.service import QuestionError, build_assistant, check_question
 
     settings = _settings(args)
     try:  # checked before the model loads, so a bad question fails fast
@@ -92,16 +92,16 @@ def cmd_ask(args) -> int:
     if args.json:
         _print_json(answer.to_dict())
         return 0
-    from qa.render import print_answer
+    from qa.app.terminal import print_answer
 
     print_answer(answer)
     return 0
 
 
 def cmd_eval(args) -> int:
-    from qa.evaluate import load_pairs, run_eval
-    from qa.report import print_report, write_report
-    from qa.service import build_assistant
+    from qa.answering.service import build_assistant
+    from qa.evaluation.report import print_report, write_report
+    from qa.evaluation.run import load_pairs, run_eval
 
     settings = _settings(args)
     qa_file = Path(args.qa_file) if args.qa_file else settings.corpus_dir / "eval.jsonl"
@@ -127,8 +127,8 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     import time
 
-    from qa.service import build_assistant
-    from qa.ui import launch
+    from qa.answering.service import build_assistant
+    from qa.app.web import launch
 
     settings = _settings(args)
     started = time.perf_counter()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from qa.citations import CitationChecker
-from qa.llm import LLMUnavailable
-from qa.prompts import load_prompt
+from qa.answering.citations import CitationChecker
+from qa.answering.llm import LLMUnavailable
+from qa.answering.prompts import load_prompt
 from qa.types import Answer
 
 
