@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BBC, ROOT, median, pct
 
+from qa.answering.learned import load_models
 from qa.answering.service import build_assistant
 from qa.evaluation import metrics as m
 from qa.evaluation.run import load_pairs, run_eval
@@ -59,6 +60,13 @@ def main() -> None:
     parser.add_argument("--data-dir", default="", help="reuse an index (default: a temp dir)")
     parser.add_argument("--skip-textbook", action="store_true")
     args = parser.parse_args()
+    load_ms = []
+    for _ in range(5):
+        load_models.cache_clear()
+        t = time.perf_counter()
+        load_models()
+        load_ms.append((time.perf_counter() - t) * 1000)
+    print(f"answerer model load (qa/answering/models/answerer.json): p50 {median(load_ms):.1f} ms")
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
     settings = Settings(corpus_dir=BBC, data_dir=Path(args.data_dir) if args.data_dir else work)
     assistant = build_assistant(settings, sync=True)

@@ -58,9 +58,12 @@ class Settings(BaseSettings):
         "", validation_alias=AliasChoices("QA_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
     ollama_base_url: str = "http://127.0.0.1:11434"
-    abstain_threshold: float = 0.45
-    # With an LLM: when no retrieved sentence reaches abstain_threshold, say "the articles
-    # don't say" without asking the LLM (small models guess instead of refusing).
+    # The learned answerer (bench/train_answerer.py writes it); empty: the shipped model.
+    answerer_model: str = ""
+    # Abstain when P(answerable) is under this; empty: the threshold trained with the model.
+    abstain_threshold: float | None = None
+    # With an LLM: when P(answerable) is under the threshold, say "the articles don't say"
+    # without asking the LLM (small models guess instead of refusing).
     llm_evidence_gate: bool = True
     max_answer_sentences: int = 2
     support_threshold: float = 0.5

@@ -4,7 +4,7 @@
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
       -> retrieve   (hybrid dense + BM25, fused by rank)
-      -> rerank     (passages by their best sentence; the scored sentences are kept)
+      -> score      (learned: each sentence's P(answer), P(answerable); passages reranked)
       -> answer     (extractive, or an LLM whose citations are checked afterwards)
 
 ``prepare`` is the runnable for the first four stages; answering streams, so the
@@ -33,7 +33,7 @@ def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
 
 
 def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt=None) -> Runnable:
-    """{question, history, k, filters, timings} -> + standalone, vector, passages, sentences."""
+    """{question, history, k, filters, timings} -> + standalone, vector, passages, scored."""
 
     def condense(state: dict) -> str:
         history = state.get("history") or []
@@ -55,13 +55,13 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
         return reranker.score(state["standalone"], state["vector"], state["passages"])
 
     def reorder(state: dict):
-        return rerank(state["passages"], state["sentences"])
+        return rerank(state["passages"], state["scored"].sentences)
 
     return (
         RunnablePassthrough.assign(standalone=RunnableLambda(_timed("condense", condense)))
         | RunnablePassthrough.assign(vector=RunnableLambda(_timed("embed", embed)))
         | RunnablePassthrough.assign(passages=RunnableLambda(_timed("retrieve", retrieve)))
-        | RunnablePassthrough.assign(sentences=RunnableLambda(_timed("rerank", score_sentences)))
+        | RunnablePassthrough.assign(scored=RunnableLambda(_timed("score", score_sentences)))
         | RunnablePassthrough.assign(passages=RunnableLambda(reorder))
     )
 

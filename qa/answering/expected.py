@@ -1,10 +1,8 @@
-"""What kind of answer a question asks for, and finding it in a sentence."""
+"""What kind of answer a question asks for, and the patterns that find such answers."""
 
 from __future__ import annotations
 
 import re
-
-from qa.text.terms import words
 
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -26,40 +24,22 @@ NUMBER_RE = re.compile(
 NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-\s](?:[A-Z][a-z]+|al|bin|van|de|von))*(?:\s[A-Z][a-z]+)+")
 
 
-def question_type(question: str) -> str:
+def expected_type(question: str) -> str:
+    """What kind of answer the question asks for: one of ``qa.answering.features.KINDS``."""
     q = question.lower().strip()
     if re.match(r"(when|what (year|date|day|month|time)|in (what|which) year|by when)\b", q):
         return "when"
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
+    if re.search(
+        r"\bhow (many|much|long|old|far|big|large)\b|\bwhat (number|percentage|share|amount)\b", q
+    ):
         return "number"
     if re.match(r"(who|whom|whose)\b", q) or re.search(r"\bwhat is (his|her) name\b", q):
         return "who"
     if re.match(r"where\b", q):
         return "where"
+    for kind in ("which", "what", "why", "how"):
+        if re.match(rf"{kind}\b", q) or re.search(
+            rf"[,;:] {kind}\b|\b(in|of|on|by|for|to) {kind}\b", q
+        ):
+            return kind
     return "other"
-
-
-def short_answer(qtype: str, sentence: str, question: str) -> str:
-    """The date, number or name in ``sentence`` that answers a when/how-many/who question."""
-    asked = {w.lower() for w in words(question)}
-    if qtype == "when":
-        m = DATE_RE.search(sentence)
-        return m.group(0) if m else ""
-    if qtype == "number":
-        for m in NUMBER_RE.finditer(sentence):
-            if not DATE_RE.fullmatch(m.group(0).strip()):
-                return m.group(0).strip()
-        return ""
-    if qtype in ("who", "where"):
-        for m in NAME_RE.finditer(sentence):
-            name = m.group(0)
-            if not {w.lower() for w in words(name)} <= asked:
-                return name
-    return ""
-
-
-def has_type(qtype: str, sentence: str, question: str) -> bool | None:
-    """Whether the sentence holds the asked-for kind of thing (None: no expectation)."""
-    if qtype == "other":
-        return None
-    return bool(short_answer(qtype, sentence, question))

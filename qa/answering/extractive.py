@@ -1,19 +1,36 @@
-"""The extractive answerer: quote the retrieved sentences that best answer the question.
+"""The extractive answerer: quote the sentences that best answer the question.
 
-Nothing is generated, so nothing is invented. The sentences come scored from the
-rerank stage (qa/answering/rerank.py); below a calibrated evidence threshold
-(``Settings.abstain_threshold``) the answerer abstains.
+Nothing is generated, so nothing is invented. The sentences come scored by the learned
+models (``qa/answering/rerank.py``); the answer is:
+
+- nothing ("the articles don't say") when P(answerable) is under the trained threshold;
+- else the best sentence, preceded by the sentence before it when it opens with a pronoun
+  that sentence resolves, plus a second sentence when it scores nearly as well;
+- never the same sentence twice, and in a conversation, sentences not already quoted;
+- the short answer: the span model's best span of the best sentence, with its probability
+  (the page shows it in bold only at or above the span model's trained threshold).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
-from qa.answering.expected import question_type, short_answer
-from qa.answering.rerank import Candidate
+import numpy as np
+
+from qa.answering.features import Candidate
+from qa.answering.learned import AnswererModels
+from qa.answering.rerank import Scored
+from qa.answering.spans import span_features
 from qa.types import Citation
 
-ABSTAIN_TEXT = "The articles don't say. The closest passages are listed below."
+ABSTAIN_TEXT = "The articles don't say. The closest passages are shown under Sources."
+_PRONOUN_START = re.compile(
+    r"^[\"“‘']?(he|she|it|they|his|her|its|their|this|that|these|those|the company|the firm)\b",
+    re.I,
+)
+SECOND_RATIO = 0.6  # a second sentence must score at least this share of the best one
+GIVEN_PENALTY = 0.5  # a sentence already quoted in the conversation loses this share
 
 
 @dataclass
@@ -25,40 +42,95 @@ class Extracted:
     abstained: bool
     citations: list[Citation]
     confidence: float
+    short_confidence: float = 0.0
+
+
+def quote(text: str) -> str:
+    """The sentence in quotation marks, unless it already opens with one."""
+    return text if text[:1] in "\"“‘'" else f"“{text}”"
+
+
+def _previous(c: Candidate) -> Candidate:
+    return replace(
+        c, start=c.prev_start, end=c.prev_end, text=c.prev, prev="", next=c.text, index=c.index - 1
+    )
+
+
+def short_answer(scored: Scored, best: Candidate, models: AnswererModels) -> tuple[str, float]:
+    """The most likely span of the best sentence, and its probability."""
+    spans, x = span_features(scored.question, best.text, best.score)
+    if not spans:
+        return "", 0.0
+    probs = models.span.proba(x)
+    i = int(np.argmax(probs))
+    return spans[i].text, float(probs[i])
+
+
+def compose(
+    scored: Scored,
+    models: AnswererModels,
+    max_sentences: int = 2,
+    given: tuple[str, ...] = (),
+) -> Extracted:
+    """The answer for scored sentences (pure: the training script calls it too)."""
+    ranked = list(scored.sentences)
+    if given:
+        for c in ranked:
+            if any(c.text in g for g in given):
+                c.score *= 1 - GIVEN_PENALTY
+        ranked.sort(key=lambda c: -c.score)
+    confidence = round(scored.answerable, 4)
+    if not ranked or scored.answerable < models.answerable.threshold:
+        return Extracted(ABSTAIN_TEXT, "", True, [], confidence)
+    best = ranked[0]
+    chosen = [best]
+    if _PRONOUN_START.match(best.text) and best.prev and max_sentences > 1:
+        chosen.insert(0, _previous(best))
+    for c in ranked[1:]:
+        if len(chosen) >= max_sentences:
+            break
+        if any(c.overlaps(o) or c.text == o.text for o in chosen):
+            continue
+        if c.score >= SECOND_RATIO * best.score:
+            chosen.append(c)
+    citations = [
+        Citation(
+            n=i,
+            article=c.passage.article,
+            title=c.passage.title,
+            published=c.passage.published,
+            chunk_id=c.passage.chunk_id,
+            start=c.start,
+            end=c.end,
+            quote=c.text,
+        )
+        for i, c in enumerate(chosen, 1)
+    ]
+    text = " ".join(f"{quote(c.quote)} [{c.n}]" for c in citations)
+    short, p_short = short_answer(scored, best, models)
+    return Extracted(text, short, False, citations, confidence, round(p_short, 4))
 
 
 class ExtractiveAnswerer:
-    """Pick and quote the best-scored sentences, one citation each."""
+    """Quote the best-scored sentences, one citation each."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, models: AnswererModels):
         self.settings = settings
-
-    def answer(self, question: str, ranked: list[Candidate]) -> Extracted:
-        """Quote the best sentence(s) of ``ranked`` (from SentenceReranker.score)."""
-        if not ranked or ranked[0].score < self.settings.abstain_threshold:
-            confidence = ranked[0].score if ranked else 0.0
-            return Extracted(ABSTAIN_TEXT, "", True, [], round(confidence, 4))
-        best = ranked[0]
-        chosen = [best]
-        for c in ranked[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences:
-                break
-            overlaps = any(c.start < o.end and o.start < c.end for o in chosen)
-            if not overlaps and c.score >= max(self.settings.abstain_threshold, best.score - 0.05):
-                chosen.append(c)
-        citations = [
-            Citation(
-                n=i,
-                article=c.passage.article,
-                title=c.passage.title,
-                published=c.passage.published,
-                chunk_id=c.passage.chunk_id,
-                start=c.start,
-                end=c.end,
-                quote=c.text,
+        self.models = models
+        if settings.abstain_threshold is not None:  # a user's override of the trained one
+            self.models = replace(
+                models, answerable=replace(models.answerable, threshold=settings.abstain_threshold)
             )
-            for i, c in enumerate(chosen, 1)
-        ]
-        text = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
-        short = short_answer(question_type(question), best.text, question)
-        return Extracted(text, short, False, citations, round(best.score, 4))
+
+    @property
+    def threshold(self) -> float:
+        """Abstain when P(answerable) is under this."""
+        return self.models.answerable.threshold
+
+    def answer(self, scored: Scored, history: list[dict] | None = None) -> Extracted:
+        given = tuple(
+            m["content"]
+            for m in history or []
+            if m.get("role") == "assistant" and isinstance(m.get("content"), str)
+        )
+        return compose(scored, self.models, self.settings.max_answer_sentences, given)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qa.answering.chain import build_prepare_chain
 from qa.answering.citations import verify_spans
 from qa.answering.extractive import ExtractiveAnswerer
+from qa.answering.learned import load_models
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
 from qa.indexing.embeddings import Embedder, load_embedder
@@ -107,8 +108,7 @@ class Assistant:
                 "timings": {},
             }
         )
-        sentences = state["sentences"]
-        weak = not sentences or sentences[0].score < self.settings.abstain_threshold
+        weak = state["scored"].answerable < self.answerer.threshold
         if self.llm is None or (weak and self.settings.llm_evidence_gate):
             answer = self._extractive(state)
             answer.backend = self.backend
@@ -129,7 +129,7 @@ class Assistant:
 
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()
-        found = self.answerer.answer(state["standalone"], state["sentences"])
+        found = self.answerer.answer(state["scored"], state["history"])
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
@@ -153,8 +153,9 @@ def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
     if sync:
         sync_corpus(settings, embedder, store)
     retriever = HybridRetriever(store, embedder, settings)
-    reranker = SentenceReranker(embedder, retriever.idf)
-    answerer = ExtractiveAnswerer(settings)
+    models = load_models(settings.answerer_model or None)
+    reranker = SentenceReranker(embedder, retriever.idf, models)
+    answerer = ExtractiveAnswerer(settings, models)
     llm = None
     if settings.llm:
         from qa.answering.llm import load_chat_model

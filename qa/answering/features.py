@@ -1,0 +1,309 @@
+"""Features of a question and of the sentences of its retrieved passages.
+
+The learned scorer (``qa/answering/learned.py``) turns these into probabilities; the
+training script (``bench/train_answerer.py``) computes them with this same code, so what
+the model saw in training is exactly what it sees at question time. Everything here is
+cheap and lexical except the ``dense`` features, which need the sentence embeddings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.answering.expected import DATE_RE, NUMBER_RE, expected_type
+from qa.text.sentences import sentence_spans
+from qa.text.terms import STOPWORDS, terms, words
+from qa.types import Passage
+
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_CAPITALISED = re.compile(
+    r"\b[A-Z][\w’'-]*(?:\s+(?:of|de|the|and|for|von|van|al)?\s*[A-Z][\w’'-]*)*"
+)
+KINDS = ("when", "number", "who", "where", "which", "what", "why", "how", "other")
+_SAY = re.compile(r"\b(say|said|says|tell|told|claim|claimed|state|stated)\b", re.I)
+
+
+@dataclass
+class Question:
+    """What the scorer needs to know about a question."""
+
+    text: str
+    terms: list[str]  # unique stemmed content terms
+    weights: np.ndarray  # their IDF weights
+    kind: str
+    numbers: set[str]
+    words: set[str]
+    bigrams: set[tuple[str, str]]
+    asks_speech: bool
+
+
+def analyse(question: str, idf: Callable[[str], float]) -> Question:
+    """The question's terms, weights, expected answer type and numbers."""
+    q_terms = list(dict.fromkeys(terms(question)))
+    seq = terms(question)
+    return Question(
+        text=question,
+        terms=q_terms,
+        weights=np.array([idf(t) for t in q_terms], dtype=np.float64),
+        kind=expected_type(question),
+        numbers=set(_NUMBER.findall(question)),
+        words={w for w in words(question)},
+        bigrams=set(itertools.pairwise(seq)),
+        asks_speech=bool(_SAY.search(question)),
+    )
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage; ``start``/``end`` are article offsets."""
+
+    passage: Passage
+    rank: int  # the passage's retrieval rank (0 = first)
+    start: int
+    end: int
+    text: str
+    index: int  # sentence number within the passage
+    prev: str = ""  # neighbouring sentences in the passage ("" at an edge)
+    next: str = ""
+    next_start: int = -1  # article offsets of the next sentence (-1: none)
+    next_end: int = -1
+    prev_start: int = -1
+    prev_end: int = -1
+    terms: set[str] = field(default_factory=set)
+    lexical: np.ndarray | None = None
+    features: np.ndarray | None = None
+    dense: float = 0.0
+    score: float = 0.0  # probability that this sentence holds the answer
+
+    def overlaps(self, other: Candidate) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Every sentence of the passages, with its neighbours (headings of < 3 words dropped)."""
+    out: list[Candidate] = []
+    for rank, p in enumerate(passages):
+        spans = [(s, e) for s, e in sentence_spans(p.text) if len(words(p.text[s:e])) >= 3]
+        for i, (s, e) in enumerate(spans):
+            c = Candidate(p, rank, p.start + s, p.start + e, p.text[s:e], i)
+            if i > 0:
+                ps, pe = spans[i - 1]
+                c.prev, c.prev_start, c.prev_end = p.text[ps:pe], p.start + ps, p.start + pe
+            if i + 1 < len(spans):
+                ns, ne = spans[i + 1]
+                c.next, c.next_start, c.next_end = p.text[ns:ne], p.start + ns, p.start + ne
+            c.terms = set(terms(c.text))
+            out.append(c)
+    return out
+
+
+def has_kind(kind: str, text: str, q: Question) -> float:
+    """1.0 when ``text`` holds the kind of thing asked for (a date for "when"...)."""
+    if kind == "when":
+        return float(bool(DATE_RE.search(text)))
+    if kind == "number":
+        return float(
+            any(not DATE_RE.fullmatch(m.group(0).strip()) for m in NUMBER_RE.finditer(text))
+        )
+    return float(bool(new_names(text, q)))
+
+
+def new_names(text: str, q: Question) -> list[str]:
+    """Capitalised names in ``text`` that the question does not already name."""
+    found = []
+    for m in _CAPITALISED.finditer(text):
+        if m.start() == 0 and " " not in m.group(0):
+            continue  # the sentence's first word is capitalised anyway
+        if {w for w in words(m.group(0))} - q.words - STOPWORDS:
+            found.append(m.group(0))
+    return found
+
+
+LEXICAL = [
+    "cov",
+    "cov_plain",
+    "cov_title",
+    "cov_prev",
+    "cov_next",
+    "cov_window",
+    "cov_rel",
+    "bigram",
+    "new_terms",
+    "length",
+    "is_question",
+    "is_headline",
+    "first_in_passage",
+    "article_position",
+    "passage_rank",
+    "passage_fused",
+    "passage_dense",
+    "passage_sparse",
+    "has_date",
+    "has_number",
+    "has_name",
+    "kind_match",
+    "number_missing",
+    "number_in_sentence",
+    "speech",
+    "quoted",
+    *[f"kind_{k}" for k in KINDS],
+    *[f"match_{k}" for k in KINDS],
+]
+DENSE = ["dense", "dense_rel", "dense_rank", "dense_x_cov"]
+FEATURES = LEXICAL + DENSE
+
+
+def _coverage(q: Question, found: set[str]) -> float:
+    if not q.terms:
+        return 0.0
+    hit = np.array([t in found for t in q.terms], dtype=np.float64)
+    return float((hit * q.weights).sum() / max(q.weights.sum(), 1e-9))
+
+
+def lexical_features(q: Question, cands: list[Candidate]) -> np.ndarray:
+    """One row of LEXICAL features per candidate (also stored on each candidate)."""
+    if not cands:
+        return np.zeros((0, len(LEXICAL)))
+    max_fused = max(c.passage.score for c in cands) or 1.0
+    max_sparse = max((c.passage.sparse or 0.0) for c in cands) or 1.0
+    rows = []
+    for c in cands:
+        p = c.passage
+        title_terms = set(terms(p.title))
+        prev_terms, next_terms = set(terms(c.prev)), set(terms(c.next))
+        cov = _coverage(q, c.terms)
+        seq = terms(c.text)
+        q_bigrams = len(q.bigrams) or 1
+        has = {
+            "when": float(bool(DATE_RE.search(c.text))),
+            "number": has_kind("number", c.text, q),
+        }
+        names = float(bool(new_names(c.text, q)))
+        match = has.get(q.kind, names) if q.kind not in ("why", "how", "other") else 0.0
+        row = {
+            "cov": cov,
+            "cov_plain": sum(t in c.terms for t in q.terms) / max(len(q.terms), 1),
+            "cov_title": _coverage(q, title_terms - c.terms),
+            "cov_prev": _coverage(q, prev_terms),
+            "cov_next": _coverage(q, next_terms),
+            "cov_window": _coverage(q, c.terms | prev_terms | next_terms),
+            "cov_rel": 0.0,  # filled below: coverage minus the best coverage
+            "bigram": len(q.bigrams & set(itertools.pairwise(seq))) / q_bigrams,
+            "new_terms": np.log1p(len(c.terms - set(q.terms))),
+            "length": np.log1p(len(words(c.text))),
+            "is_question": float(c.text.rstrip("”\"’' ").endswith("?")),
+            "is_headline": float(c.text.strip().lower() == p.title.strip().lower()),
+            "first_in_passage": float(c.index == 0),
+            "article_position": np.log1p(c.start / 200.0),
+            "passage_rank": 1.0 / (c.rank + 1),
+            "passage_fused": p.score / max_fused,
+            "passage_dense": p.dense if p.dense is not None else 0.0,
+            "passage_sparse": (p.sparse or 0.0) / max_sparse,
+            "has_date": has["when"],
+            "has_number": has["number"],
+            "has_name": names,
+            "kind_match": match,
+            "number_missing": float(bool(q.numbers - set(_NUMBER.findall(p.text)))),
+            "number_in_sentence": float(bool(q.numbers & set(_NUMBER.findall(c.text)))),
+            "speech": float(q.asks_speech and bool(_SAY.search(c.text))),
+            "quoted": float(c.text.lstrip()[:1] in "\"“‘'"),
+        }
+        for k in KINDS:
+            row[f"kind_{k}"] = float(q.kind == k)
+            row[f"match_{k}"] = match if q.kind == k else 0.0
+        rows.append([row[name] for name in LEXICAL])
+    out = np.array(rows, dtype=np.float64)
+    col = LEXICAL.index("cov")
+    out[:, LEXICAL.index("cov_rel")] = out[:, col] - out[:, col].max()
+    for c, row in zip(cands, out, strict=True):
+        c.lexical = row
+    return out
+
+
+def dense_features(cands: list[Candidate], sims: np.ndarray) -> np.ndarray:
+    """DENSE features from each candidate's cosine similarity to the question."""
+    sims = np.asarray(sims, dtype=np.float64)
+    if not len(sims):
+        return np.zeros((0, len(DENSE)))
+    order = np.argsort(-sims, kind="stable")
+    rank = np.empty(len(sims))
+    rank[order] = np.arange(len(sims))
+    cov = np.array([c.lexical[LEXICAL.index("cov")] for c in cands])
+    out = np.stack([sims, sims - sims.max(), 1.0 / (rank + 1), sims * cov], axis=1)
+    for c, s in zip(cands, sims, strict=True):
+        c.dense = float(s)
+    return out
+
+
+def full_features(cands: list[Candidate], sims: np.ndarray) -> np.ndarray:
+    """LEXICAL + DENSE rows (the candidates must already have lexical features)."""
+    lex = np.array([c.lexical for c in cands]).reshape(len(cands), len(LEXICAL))
+    out = np.hstack([lex, dense_features(cands, sims)])
+    for c, row in zip(cands, out, strict=True):
+        c.features = row
+    return out
+
+
+ANSWERABLE = [
+    "top",
+    "second",
+    "gap",
+    "top_dense",
+    "top_cov",
+    "top_kind_match",
+    "missing_idf",
+    "missing_max_idf",
+    "missing_share",
+    "passage_dense",
+    "n_terms",
+    "best_missing_idf",
+    "best_missing_max_idf",
+    "n_strong",
+    "q_negation",
+    "top_negation",
+    *[f"kind_{k}" for k in KINDS],
+]
+_NEGATION = re.compile(r"\b(not|never|no|n't|without|none)\b", re.I)
+
+
+def answerable_features(
+    q: Question, ranked: list[Candidate], passages: list[Passage]
+) -> np.ndarray:
+    """Question-level features for "do the passages answer it at all?"."""
+    found: set[str] = set()
+    for p in passages:
+        found |= set(terms(p.title + " " + p.text))
+    missing = np.array([t not in found for t in q.terms], dtype=bool)
+    weights = q.weights if len(q.weights) else np.zeros(0)
+    top = ranked[0] if ranked else None
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    near: set[str] = set()
+    if top:  # what the best sentence, its neighbours and its title say
+        near = top.terms | set(terms(top.prev + " " + top.next + " " + top.passage.title))
+    missing_near = np.array([t not in near for t in q.terms], dtype=bool)
+    row = {
+        "top": top.score if top else 0.0,
+        "second": second,
+        "gap": (top.score - second) if top else 0.0,
+        "top_dense": top.dense if top else 0.0,
+        "top_cov": float(top.lexical[LEXICAL.index("cov")]) if top else 0.0,
+        "top_kind_match": float(top.lexical[LEXICAL.index("kind_match")]) if top else 0.0,
+        "missing_idf": float((weights * missing).sum() / max(weights.sum(), 1e-9)),
+        "missing_max_idf": float(weights[missing].max()) if missing.any() else 0.0,
+        "missing_share": float(missing.mean()) if len(missing) else 0.0,
+        "passage_dense": max((p.dense or 0.0) for p in passages) if passages else 0.0,
+        "n_terms": np.log1p(len(q.terms)),
+        "best_missing_idf": float((weights * missing_near).sum() / max(weights.sum(), 1e-9)),
+        "best_missing_max_idf": float(weights[missing_near].max()) if missing_near.any() else 0.0,
+        "n_strong": float(sum(c.score >= 0.5 for c in ranked)),
+        "q_negation": float(bool(_NEGATION.search(q.text))),
+        "top_negation": float(bool(top and _NEGATION.search(top.text))),
+    }
+    for k in KINDS:
+        row[f"kind_{k}"] = float(q.kind == k)
+    return np.array([[row[name] for name in ANSWERABLE]], dtype=np.float64)

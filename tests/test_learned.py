@@ -1,0 +1,198 @@
+"""The learned answerer: its model file, its numpy predictors, and the answers it gives."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from qa.answering.extractive import compose, quote
+from qa.answering.features import FEATURES, Candidate, analyse
+from qa.answering.learned import (
+    MODEL_PATH,
+    ModelError,
+    load_models,
+    model_from_dict,
+    models_from_dict,
+)
+from qa.answering.rerank import Scored
+from qa.types import Passage
+
+SEED_ID = "russia-promises-free-weapons-to-afghanistan"
+
+
+def test_shipped_model_loads_and_matches_the_code():
+    models = load_models()
+    for model in (models.prefilter, models.sentence, models.answerable, models.span):
+        x = np.random.default_rng(0).normal(size=(7, len(model.features)))
+        p = model.proba(x)
+        assert p.shape == (7,) and ((p >= 0) & (p <= 1)).all()
+    assert 0 < models.answerable.threshold < 1
+    assert "squad2-dev" in models.info["trained_on"]
+
+
+def test_a_model_trained_on_other_features_is_refused(tmp_path):
+    data = json.loads(MODEL_PATH.read_text())
+    data["sentence"]["features"] = [*FEATURES[:-1], "something_else"]
+    with pytest.raises(ModelError, match="retrain"):
+        models_from_dict(data, "test")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ModelError, match="cannot read"):
+        load_models(str(broken))
+
+
+def test_exported_trees_predict_like_scikit_learn():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from train_answerer import fit
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(600, 5))
+    x[rng.random((600, 5)) < 0.05] = np.nan  # missing values take the trained branch
+    y = (np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 1]) ** 2 > 0.8).astype(int)
+    names = [f"f{i}" for i in range(5)]
+    ours = model_from_dict(fit(x, y, names, "trees"))
+    theirs = HistGradientBoostingClassifier(
+        max_iter=80,
+        max_bins=63,
+        learning_rate=0.08,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    ).fit(x, y)
+    assert np.allclose(ours.proba(x), theirs.predict_proba(x)[:, 1], atol=1e-9)
+
+
+def test_exported_logistic_regression_predicts_like_scikit_learn():
+    sys.path.insert(0, str(ROOT / "bench"))
+    from sklearn.linear_model import LogisticRegression
+    from train_answerer import fit
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(loc=3.0, scale=[1.0, 5.0, 0.1], size=(500, 3))
+    y = (x[:, 0] - 3 + (x[:, 1] - 3) / 5 > 0).astype(int)
+    ours = model_from_dict(fit(x, y, ["a", "b", "c"], "linear"))
+    scaled = (x - x.mean(axis=0)) / x.std(axis=0)
+    theirs = LogisticRegression(C=1.0, max_iter=3000).fit(scaled, y)
+    assert np.allclose(ours.proba(x), theirs.predict_proba(scaled)[:, 1], atol=1e-6)
+
+
+def _candidate(passage: Passage, text: str, score: float, prev: str = "") -> Candidate:
+    start = passage.text.index(text)
+    c = Candidate(passage, 0, passage.start + start, passage.start + start + len(text), text, 1)
+    if prev:
+        ps = passage.text.index(prev)
+        c.prev, c.prev_start, c.prev_end = prev, passage.start + ps, passage.start + ps + len(prev)
+    c.score = score
+    return c
+
+
+def test_compose_resolves_a_pronoun_and_never_quotes_a_sentence_twice():
+    first = "Valentina Matvienko met the Afghan speaker in Moscow."
+    second = "She said that Russia will supply free weapons."
+    passage = Passage("c1", "a", "Title", "", 0, 100, f"{first} {second}")
+    models = load_models()
+    best = _candidate(passage, second, 0.9, prev=first)
+    duplicate = _candidate(passage, second, 0.85)
+    scored = Scored(analyse("What did she say?", lambda t: 1.0), [best, duplicate], 0.99)
+    got = compose(scored, models, max_sentences=2)
+    assert [c.quote for c in got.citations] == [first, second]
+    assert not got.abstained
+    # Already quoted in the conversation: another sentence is preferred.
+    other = _candidate(passage, first, 0.7)
+    scored = Scored(scored.question, [_candidate(passage, second, 0.9), other], 0.99)
+    got = compose(scored, models, max_sentences=1, given=(f"“{second}” [1]",))
+    assert got.citations[0].quote == first
+
+
+def test_compose_abstains_under_the_threshold():
+    models = load_models()
+    scored = Scored(analyse("Who?", lambda t: 1.0), [], models.answerable.threshold / 2)
+    got = compose(scored, models)
+    assert got.abstained and not got.citations and "don't say" in got.answer
+
+
+def test_a_quote_that_opens_with_quotation_marks_is_not_wrapped_again():
+    assert quote("“We will win,” he said.") == "“We will win,” he said."
+    assert quote("He said so.") == "“He said so.”"
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, embedder):
+    import shutil
+
+    from conftest import SEED
+
+    from qa.answering.service import build_assistant
+    from qa.settings import Settings
+
+    root = tmp_path_factory.mktemp("seed")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "data")
+    return build_assistant(settings, sync=True)
+
+
+def test_who_promised_free_weapons_is_russia(seed):
+    answer = seed.ask("Who promised free weapons to Afghanistan?")
+    assert not answer.abstained
+    first = answer.citations[0].quote
+    assert "Russia" in first or "Matvienko" in first
+    assert "New Delhi" not in first
+
+
+def test_what_she_said_after_the_meeting_is_the_next_sentence(seed):
+    first = seed.ask("Who is the speaker of Russia's upper house?")
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.answer},
+    ]
+    follow = seed.ask("What did she say after the meeting?", history=history)
+    assert any(c.quote.startswith("After the meeting, Matvienko said") for c in follow.citations)
+
+
+def test_helicopter_model_is_answered_and_the_payment_is_not(seed):
+    model = seed.ask("What model of helicopter is India sending?")
+    assert not model.abstained
+    assert "Mi-25" in model.citations[0].quote
+    paid = seed.ask("How much did Russia pay India for the helicopters?")
+    assert paid.abstained
+
+
+def test_no_answer_quotes_the_same_sentence_twice(seed):
+    for q in ("Who is Fazal Hadi Muslimyar?", "What does Moscow believe about ISIL?"):
+        quotes = [c.quote for c in seed.ask(q).citations]
+        assert len(quotes) == len(set(quotes))
+
+
+@pytest.mark.slow
+def test_training_script_runs_end_to_end(tmp_path):
+    out = tmp_path / "answerer.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "train_answerer.py"),
+            "--limit",
+            "400",
+            "--folds",
+            "2",
+            "--data-dir",
+            str(tmp_path / "index"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "learned" in done.stdout and "rules" in done.stdout
+    models = load_models(str(out))
+    assert models.info["questions"] == 400
