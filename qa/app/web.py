@@ -14,6 +14,8 @@ import gradio as gr
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
+from qa.app.auth import parse_accounts
+from qa.app.openai_api import openai_router
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
 from qa.app.uploads import UploadError, delete_article, save_upload
 from qa.types import Answer
@@ -232,10 +234,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
-    auth = None
-    if assistant.settings.auth:
-        user, _, password = assistant.settings.auth.partition(":")
-        auth = (user, password)
+    accounts = parse_accounts(assistant.settings.auth)  # QA_AUTH: user:pw[,user:pw...]
+    auth = list(accounts.items()) or None
     demo.queue(default_concurrency_limit=1)
     _, url, _ = demo.launch(
         server_name=host,
@@ -243,6 +243,8 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
         auth=auth,
         prevent_thread_lock=not block,
         css=CSS,
+        # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
+        app_kwargs={"routes": openai_router(assistant, accounts).routes},
         footer_links=["api"],
         quiet=not block,
         max_file_size=None,
