@@ -16,7 +16,8 @@ from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.auth import parse_accounts
-from qa.app.chat_ui import MEMORY_CSS, ChatMemory, message_text, user_of
+from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
+from qa.app.chat_ui import ChatMemory, message_text, user_of
 from qa.app.openai_api import openai_router
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
 from qa.app.uploads import UploadError, delete_article, save_upload
@@ -182,7 +183,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     rows = articles_table(assistant)
     with gr.Blocks(title="News QA") as demo:
         conversation_id = gr.State("")
-        sidebar = memory.build_sidebar()
+        sidebar = build_sidebar()
         gr.Markdown(
             "## Ask your news articles\nAnswers quote the articles and cite them; "
             "when the articles don't say, neither does the assistant."
@@ -195,8 +196,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     elem_id="qa-chat",
                     feedback_options=("Like", "Dislike"),
                 )
-                follow = memory.build_follow_ups()
-                panel = memory.build_feedback()
+                follow = build_follow_ups()
+                panel = build_feedback()
                 question = gr.Textbox(
                     placeholder="Ask a question about the articles…",
                     label="Question",
