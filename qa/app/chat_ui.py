@@ -6,8 +6,8 @@ web.py builds the page and calls both."""
 from __future__ import annotations
 
 import html
+import shutil
 import tempfile
-import uuid
 from pathlib import Path
 
 import gradio as gr
@@ -81,7 +81,8 @@ class ChatMemory:
         """The Markdown file of the conversation for the download button."""
         if conversation is None or not conversation.messages:
             return gr.update(value=None, interactive=False, label=DOWNLOAD)
-        folder = self.exports / uuid.uuid4().hex
+        folder = self.exports / conversation.id  # one file per conversation, rewritten
+        shutil.rmtree(folder, ignore_errors=True)  # (the title, so the name, may change)
         folder.mkdir()
         path = folder / markdown_filename(conversation)
         path.write_text(conversation_markdown(conversation), encoding="utf-8")
