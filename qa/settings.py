@@ -72,8 +72,20 @@ class Settings(BaseSettings):
     # Serving
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str = ""  # "user:password" turns on Gradio's login
+    auth: str = ""  # "user:password" or "alice:pw1,bob:pw2" turns on the login (page and API)
     max_upload_mb: float = 10.0
+
+    # Chat memory: saved conversations and feedback. Empty: SQLite in data_dir
+    # (chat.sqlite); any SQLAlchemy URL for a shared database.
+    database_url: str = ""
+    suggestions: int = 3  # suggested follow-ups under an answer (0: none)
+
+    @property
+    def chat_database_url(self) -> str:
+        """Where conversations and feedback are stored (``database_url`` or the data dir)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chat.sqlite').resolve()}"
 
     @property
     def collection_name(self) -> str:

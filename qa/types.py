@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass
@@ -52,3 +52,16 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The Answer back from ``to_dict()`` output (unknown keys are ignored)."""
+        known = _known(cls, data)
+        known["citations"] = [Citation(**_known(Citation, c)) for c in data.get("citations", [])]
+        known["passages"] = [Passage(**_known(Passage, p)) for p in data.get("passages", [])]
+        return cls(**known)
+
+
+def _known(kind, data: dict) -> dict:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in data.items() if k in names}

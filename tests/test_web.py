@@ -23,7 +23,7 @@ def app_server(tmp_path):
 def start_app(tmp_path, **extra_env):
     """Run `python app.py` on a free loopback port; yields (url, corpus folder)."""
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(exist_ok=True)  # a restart reuses the corpus and the data dir
     shutil.copy(SEED, corpus / SEED.name)
     shutil.copy(ROOT / "corpus" / "eval.jsonl", corpus / "eval.jsonl")
     port = free_port()

@@ -1,4 +1,4 @@
-"""Command line: ``qa ingest | ask | eval | serve``."""
+"""Command line: ``qa ingest | ask | eval | serve | feedback export``."""
 
 from __future__ import annotations
 
@@ -147,6 +147,26 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_feedback_export(args) -> int:
+    from collections import Counter
+
+    from qa.app.feedback import FeedbackStore, export_rows
+
+    settings = _settings(args)
+    rows, skipped = export_rows(FeedbackStore(settings.chat_database_url).all())
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {len(rows)} eval rows to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    for reason, n in Counter(s["reason"] for s in skipped).items():
+        print(f"skipped {n} feedback record(s): {reason}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -181,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to bind (default: QA_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: QA_PORT or 7860)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("feedback", help="the chat's feedback")
+    fsub = p.add_subparsers(dest="feedback_command", required=True)
+    p = fsub.add_parser(
+        "export", help="write feedback as eval rows (JSONL) that `qa eval FILE` runs"
+    )
+    p.add_argument("--out", help="write to this file (default: standard output)")
+    p.set_defaults(func=cmd_feedback_export)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""The Gradio chat: streaming answers with sources, an Articles tab, and the HTTP API.
+"""The Gradio chat: streaming answers with sources, saved conversations, feedback,
+an Articles tab, the HTTP API, and the OpenAI-compatible API on the same port.
 
 All answering goes through the one Assistant; this module only wires it to the page.
 """
@@ -14,6 +15,10 @@ import gradio as gr
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
+from qa.app.auth import parse_accounts
+from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
+from qa.app.chat_ui import ChatMemory, message_text, user_of
+from qa.app.openai_api import openai_router
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
 from qa.app.uploads import UploadError, delete_article, save_upload
 from qa.types import Answer
@@ -45,20 +50,22 @@ def articles_table(assistant: Assistant) -> list[list]:
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
     sync_lock = threading.Lock()
+    memory = ChatMemory(assistant)
 
     def history_for_engine(history: list[dict]) -> list[dict]:
-        return [
-            {"role": m["role"], "content": m["content"]}
-            for m in history
-            if isinstance(m.get("content"), str)
-        ]
+        # Gradio 6 hands the messages back with their content as a list of parts.
+        texts = [(m["role"], message_text(m.get("content"))) for m in history]
+        return [{"role": role, "content": text} for role, text in texts if text]
 
-    def respond(question, history, k, article):
+    def respond(question, history, k, article, conversation_id, query, request: gr.Request):
+        user = user_of(request)
         history = list(history or [])
+        # conversation id, sidebar list, download, follow-ups: unchanged until the end
+        keep = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
         try:
             question = assistant.check_question(question)
         except QuestionError as exc:
-            yield history, error_html(str(exc)), ""
+            yield history, error_html(str(exc)), "", *keep
             return
         filters = Filters(articles=[article] if article and article != ALL_ARTICLES else [])
         engine_history = history_for_engine(history)
@@ -67,20 +74,35 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             {"role": "user", "content": question},
             {"role": "assistant", "content": "…"},
         ]
-        yield history, sources_html(None), ""
-        text = ""
+        yield history, sources_html(None), "", *keep[:3], gr.update(visible=False)
+        text, answer = "", None
         try:
             for piece in assistant.stream(question, engine_history, int(k), filters):
                 if isinstance(piece, Answer):
+                    answer = piece
                     history[-1] = {"role": "assistant", "content": chat_markdown(piece)}
-                    yield history, sources_html(piece), ""
+                    yield history, sources_html(piece), "", *keep
                 else:
                     text += piece
                     history[-1] = {"role": "assistant", "content": text}
-                    yield history, sources_html(None), ""
+                    yield history, sources_html(None), "", *keep
         except (LLMUnavailable, QuestionError, OSError) as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-            yield history, error_html(str(exc)), ""
+            yield history, error_html(str(exc)), "", *keep
+        # Saved, errors too (so positions match the chat); follow-ups come in the next step.
+        conversation_id, _ = memory.save_turn(
+            user, conversation_id, question, answer, history[-1]["content"]
+        )
+        conversation = memory.conversations.get(conversation_id, user)
+        yield (
+            history,
+            gr.skip(),
+            "",
+            conversation_id,
+            memory.listing(user, query, conversation_id),
+            memory.download(conversation),
+            gr.update(visible=False),
+        )
 
     def run_sync(progress=gr.Progress()):
         with sync_lock:
@@ -160,13 +182,22 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     rows = articles_table(assistant)
     with gr.Blocks(title="News QA") as demo:
+        conversation_id = gr.State("")
+        sidebar = build_sidebar()
         gr.Markdown(
             "## Ask your news articles\nAnswers quote the articles and cite them; "
             "when the articles don't say, neither does the assistant."
         )
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(height=460, label="Conversation", elem_id="qa-chat")
+                chatbot = gr.Chatbot(
+                    height=460,
+                    label="Conversation",
+                    elem_id="qa-chat",
+                    feedback_options=("Like", "Dislike"),
+                )
+                follow = build_follow_ups()
+                panel = build_feedback()
                 question = gr.Textbox(
                     placeholder="Ask a question about the articles…",
                     label="Question",
@@ -174,7 +205,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 )
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
-                    clear_btn = gr.Button("Clear conversation", elem_id="qa-clear")
+                    clear_btn = gr.Button("New conversation", elem_id="qa-clear")
                 examples = example_questions(assistant)
                 if examples:
                     gr.Examples(examples=[[q] for q in examples], inputs=[question])
@@ -213,13 +244,32 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     resync_btn = gr.Button("Re-sync corpus folder", elem_id="qa-resync")
             status = gr.Textbox(label="Status", interactive=False, elem_id="qa-status")
 
-        ask_inputs = [question, chatbot, k, article]
-        ask_outputs = [chatbot, sources, question]
-        ask_btn.click(respond, ask_inputs, ask_outputs, api_visibility="private")
-        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
+        ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
+        ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
+        ask_outputs += [sidebar.download, follow.row]
+        # The answer's event ends once it is saved (so the next question is taken at once);
+        # the follow-ups are checked in a step of their own.
+        for trigger, inputs in [
+            (ask_btn.click, ask_inputs),
+            (question.submit, ask_inputs),
+            *[(b.click, [b, *ask_inputs[1:]]) for b in follow.buttons],
+        ]:
+            trigger(respond, inputs, ask_outputs, api_visibility="private").then(
+                memory.follow_ups, [conversation_id], follow.outputs, api_visibility="private"
+            )
         clear_btn.click(
-            lambda: ([], sources_html(None), ""), None, ask_outputs, api_visibility="private"
+            lambda: ([], sources_html(None), "", "", gr.update(visible=False)),
+            None,
+            [chatbot, sources, question, conversation_id, follow.row],
+            api_visibility="private",
         )
+        chatbot.clear(  # the chat's own trash icon: the next question starts a new one
+            lambda: (sources_html(None), "", gr.update(visible=False)),
+            None,
+            [sources, conversation_id, follow.row],
+            api_visibility="private",
+        )
+        memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
         changed = [status, table, remove_choice, article]
         files.upload(upload, [files], [*changed, files], api_visibility="private")
         remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
@@ -232,17 +282,17 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
-    auth = None
-    if assistant.settings.auth:
-        user, _, password = assistant.settings.auth.partition(":")
-        auth = (user, password)
+    accounts = parse_accounts(assistant.settings.auth)  # QA_AUTH: user:pw[,user:pw...]
+    auth = list(accounts.items()) or None
     demo.queue(default_concurrency_limit=1)
     _, url, _ = demo.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
-        css=CSS,
+        css=CSS + MEMORY_CSS,
+        # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
+        app_kwargs={"routes": openai_router(assistant, accounts).routes},
         footer_links=["api"],
         quiet=not block,
         max_file_size=None,

@@ -1,0 +1,152 @@
+"""The OpenAI-compatible API: accounts from QA_AUTH, request parsing, and the real
+`openai` client against the running app (same process and port as the chat)."""
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from dataclasses import fields
+
+import pytest
+from conftest import SEED
+from test_web import start_app
+
+from qa.app.auth import AuthConfigError, parse_accounts, user_from_authorization
+from qa.app.openai_api import RequestError, parse_request
+from qa.types import Citation
+
+MATVIENKO = "Who is the speaker of Russia's upper house?"
+CITATION_FIELDS = {f.name for f in fields(Citation)}  # what `qa ask --json` gives
+
+
+def test_qa_auth_holds_one_or_several_accounts():
+    assert parse_accounts("") == {}
+    assert parse_accounts("admin:secret") == {"admin": "secret"}
+    assert parse_accounts("alice:pw1, bob:p:w2") == {"alice": "pw1", "bob": "p:w2"}
+    for bad in ("alice", "alice:", ":pw", "alice:pw1,alice:pw2"):
+        with pytest.raises(AuthConfigError):
+            parse_accounts(bad)
+
+
+def test_the_api_key_is_the_qa_auth_entry_or_basic_auth():
+    accounts = {"alice": "pw1", "bob": "pw2"}
+    basic = "Basic " + base64.b64encode(b"bob:pw2").decode()
+    assert user_from_authorization(accounts, "Bearer alice:pw1") == "alice"
+    assert user_from_authorization(accounts, basic) == "bob"
+    for wrong in (None, "", "Bearer alice:pw2", "Bearer alice", "Bearer pw1", "Basic !!", "pw1"):
+        assert user_from_authorization(accounts, wrong) is None, wrong
+    assert user_from_authorization({}, None) == ""  # no QA_AUTH: open
+
+
+def test_requests_map_to_a_question_and_its_history():
+    got = parse_request(
+        {
+            "model": "qa-news",
+            "messages": [
+                {"role": "system", "content": "You are helpful."},
+                {"role": "user", "content": "Who is the speaker?"},
+                {"role": "assistant", "content": "“Matvienko …” [1]"},
+                {"role": "user", "content": [{"type": "text", "text": "Who did she meet?"}]},
+            ],
+            "stream": True,
+            "k": 3,
+        }
+    )
+    assert got["question"] == "Who did she meet?"
+    assert got["history"] == [
+        {"role": "user", "content": "Who is the speaker?"},
+        {"role": "assistant", "content": "“Matvienko …” [1]"},
+    ]
+    assert got["stream"] and got["k"] == 3 and got["model"] == "qa-news"
+    for bad in (
+        [],
+        {"messages": []},
+        {"messages": [{"content": "no role"}]},
+        {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]},
+        {"messages": [{"role": "user", "content": 3}]},
+        {"messages": [{"role": "user", "content": "q"}], "k": 0},
+    ):
+        with pytest.raises(RequestError):
+            parse_request(bad)
+
+
+@pytest.mark.browser
+def test_the_openai_client_talks_to_the_running_app(tmp_path):
+    import openai
+
+    seed_text = SEED.read_text(encoding="utf-8")
+    for url, _ in start_app(tmp_path, QA_AUTH="alice:pw1,bob:pw2"):
+        client = openai.OpenAI(base_url=f"{url}v1", api_key="alice:pw1", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["qa-news"]
+
+        # Not streaming: the answer text with its [n] markers, and the citations.
+        done = client.chat.completions.create(
+            model="qa-news", messages=[{"role": "user", "content": MATVIENKO}]
+        )
+        text = done.choices[0].message.content
+        assert "Valentina Matvienko" in text and "[1]" in text
+        assert done.choices[0].finish_reason == "stop"
+        citations = done.model_extra["citations"]
+        assert set(citations[0]) == CITATION_FIELDS
+        c = citations[0]
+        assert (
+            "Valentina Matvienko" in c["quote"] and seed_text[c["start"] : c["end"]] == c["quote"]
+        )
+
+        # Streaming (server-sent events): the same text; the citations on the last chunk.
+        chunks = list(
+            client.chat.completions.create(
+                model="qa-news", messages=[{"role": "user", "content": MATVIENKO}], stream=True
+            )
+        )
+        streamed = "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+        assert streamed == text
+        assert chunks[0].choices[0].delta.role == "assistant"
+        assert chunks[-1].choices[0].finish_reason == "stop"
+        assert chunks[-1].model_extra["citations"] == citations
+
+        # Earlier messages are the history: a follow-up is understood in context.
+        follow = client.chat.completions.create(
+            model="qa-news",
+            messages=[
+                {"role": "user", "content": MATVIENKO},
+                {"role": "assistant", "content": text},
+                {"role": "user", "content": "Who did she meet?"},
+            ],
+        )
+        assert follow.model_extra["standalone_question"] != "Who did she meet?"
+        assert "Muslimyar" in follow.choices[0].message.content
+
+        # The articles don't say: no citations, marked as an abstention.
+        refusal = client.chat.completions.create(
+            model="qa-news",
+            messages=[{"role": "user", "content": "Who won the 2014 FIFA World Cup?"}],
+        )
+        assert refusal.model_extra["abstained"] and refusal.model_extra["citations"] == []
+
+        # A wrong bearer token, or none, gets 401; a bad request gets 400.
+        wrong = openai.OpenAI(base_url=f"{url}v1", api_key="alice:pw2", max_retries=0)
+        with pytest.raises(openai.AuthenticationError) as caught:
+            wrong.chat.completions.create(
+                model="qa-news", messages=[{"role": "user", "content": MATVIENKO}]
+            )
+        assert caught.value.status_code == 401
+        with pytest.raises(openai.AuthenticationError):
+            wrong.models.list()
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{url}v1/models", timeout=30)
+        assert caught.value.code == 401
+        with pytest.raises(openai.BadRequestError):
+            client.chat.completions.create(
+                model="qa-news", messages=[{"role": "user", "content": "   "}]
+            )
+
+        # HTTP Basic works too (bob), and the chat page itself still asks for a login.
+        request = urllib.request.Request(
+            f"{url}v1/models",
+            headers={"Authorization": "Basic " + base64.b64encode(b"bob:pw2").decode()},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.load(response)["data"][0]["id"] == "qa-news"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert '"auth_required":true' in response.read().decode()
