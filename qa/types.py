@@ -47,8 +47,10 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # ms per stage
     unsupported: list[str] = field(default_factory=list)  # answer sentences not backed
-    confidence: float = 0.0
+    confidence: float = 0.0  # extractive: the learned P(the articles answer the question)
     backend: str = "extractive"
+    short_answer_confidence: float = 0.0  # P(short_answer is the exact answer)
+    short_answer_confident: bool = False  # at or above the trained threshold: shown in bold
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -135,6 +135,8 @@ class Assistant:
             standalone_question=state["standalone"],
             answer=found.answer,
             short_answer=found.short_answer,
+            short_answer_confidence=found.short_confidence,
+            short_answer_confident=found.short_confidence >= self.answerer.models.span.threshold,
             abstained=found.abstained,
             citations=found.citations,
             passages=state["passages"],

@@ -214,7 +214,7 @@ def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
     in one of the answer's articles and is not a sentence the answer quoted; else None.
 
     With an LLM configured the check stops at the evidence (the LLM is not called): the
-    best sentence must reach the abstention threshold.
+    learned P(answerable) must reach the abstention threshold.
     """
     articles = {c.article for c in answer.citations}
     quoted = {(c.article, c.start, c.end) for c in answer.citations}
@@ -234,8 +234,9 @@ def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
                 "timings": {},
             }
         )
-        ranked = state["sentences"]
-        if not ranked or ranked[0].score < assistant.settings.abstain_threshold:
+        scored = state["scored"]
+        ranked = scored.sentences
+        if not ranked or scored.answerable < assistant.answerer.threshold:
             return None
         span = (ranked[0].passage.article, ranked[0].start, ranked[0].end)
     return span if span[0] in articles and span not in quoted else None

@@ -146,7 +146,8 @@ class FeedbackStore:
             row.question = question
             row.standalone_question = answer.standalone_question
             row.answer = answer.answer
-            row.short_answer = answer.short_answer
+            # What the reader saw in bold: an unconfident short answer was not shown.
+            row.short_answer = answer.short_answer if answer.short_answer_confident else ""
             row.abstained = answer.abstained
             row.citations = [
                 {k: v for k, v in c.__dict__.items() if k != "supported"} for c in answer.citations

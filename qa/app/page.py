@@ -28,7 +28,7 @@ def chat_markdown(answer: Answer) -> str:
     if answer.abstained:
         return f"⚠️ **{text}**"
     text = _MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
-    if answer.short_answer:
+    if answer.short_answer and answer.short_answer_confident:
         text = f"**{html.escape(answer.short_answer)}**  \n{text}"
     if answer.unsupported:
         text += "\n\n_Some sentences are not supported by their cited passage._"

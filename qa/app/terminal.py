@@ -14,7 +14,7 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         console.print(f"[dim]understood as: {escape(answer.standalone_question)}[/dim]")
     style = "yellow" if answer.abstained else "bold"
     console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
-    if answer.short_answer:
+    if answer.short_answer and answer.short_answer_confident:
         console.print(f"[green]short answer:[/green] {escape(answer.short_answer)}")
     for s in answer.unsupported:
         console.print(f"[red]not supported by its citation:[/red] {escape(s)}")
