@@ -249,24 +249,18 @@ def full_features(cands: list[Candidate], sims: np.ndarray) -> np.ndarray:
     return out
 
 
+# A deliberately small set: these transfer from squad2-dev to news. With every feature we
+# tried (missing-term shares, answer kinds, negation of the best sentence, ...), held-out
+# squad2-dev AUC was the same (0.706 vs 0.710) but news AUC fell (seed 0.81 vs 0.92).
 ANSWERABLE = [
     "top",
     "second",
-    "gap",
     "top_dense",
     "top_cov",
-    "top_kind_match",
-    "missing_idf",
-    "missing_max_idf",
-    "missing_share",
-    "passage_dense",
-    "n_terms",
     "best_missing_idf",
-    "best_missing_max_idf",
-    "n_strong",
     "q_negation",
-    "top_negation",
-    *[f"kind_{k}" for k in KINDS],
+    "passage_dense",
+    "n_strong",
 ]
 _NEGATION = re.compile(r"\b(not|never|no|n't|without|none)\b", re.I)
 
@@ -275,10 +269,6 @@ def answerable_features(
     q: Question, ranked: list[Candidate], passages: list[Passage]
 ) -> np.ndarray:
     """Question-level features for "do the passages answer it at all?"."""
-    found: set[str] = set()
-    for p in passages:
-        found |= set(terms(p.title + " " + p.text))
-    missing = np.array([t not in found for t in q.terms], dtype=bool)
     weights = q.weights if len(q.weights) else np.zeros(0)
     top = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else 0.0
@@ -289,21 +279,11 @@ def answerable_features(
     row = {
         "top": top.score if top else 0.0,
         "second": second,
-        "gap": (top.score - second) if top else 0.0,
         "top_dense": top.dense if top else 0.0,
         "top_cov": float(top.lexical[LEXICAL.index("cov")]) if top else 0.0,
-        "top_kind_match": float(top.lexical[LEXICAL.index("kind_match")]) if top else 0.0,
-        "missing_idf": float((weights * missing).sum() / max(weights.sum(), 1e-9)),
-        "missing_max_idf": float(weights[missing].max()) if missing.any() else 0.0,
-        "missing_share": float(missing.mean()) if len(missing) else 0.0,
-        "passage_dense": max((p.dense or 0.0) for p in passages) if passages else 0.0,
-        "n_terms": np.log1p(len(q.terms)),
         "best_missing_idf": float((weights * missing_near).sum() / max(weights.sum(), 1e-9)),
-        "best_missing_max_idf": float(weights[missing_near].max()) if missing_near.any() else 0.0,
-        "n_strong": float(sum(c.score >= 0.5 for c in ranked)),
         "q_negation": float(bool(_NEGATION.search(q.text))),
-        "top_negation": float(bool(top and _NEGATION.search(top.text))),
+        "passage_dense": max((p.dense or 0.0) for p in passages) if passages else 0.0,
+        "n_strong": float(sum(c.score >= 0.5 for c in ranked)),
     }
-    for k in KINDS:
-        row[f"kind_{k}"] = float(q.kind == k)
     return np.array([[row[name] for name in ANSWERABLE]], dtype=np.float64)
