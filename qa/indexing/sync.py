@@ -14,13 +14,13 @@ import fcntl
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from qa.indexing.chunking import chunk_article
+from qa.indexing.chunking import chunk_article, fit_title
 from qa.indexing.corpus import Article, load_corpus
 from qa.settings import Settings
 from qa.text.dates import date_int
@@ -170,8 +170,22 @@ def sync_corpus(
         docs: list[Document] = []
         manifest: dict[str, dict] = {}
         summary = SyncSummary(errors=loaded.errors, warnings=loaded.warnings)
-        for article in loaded.articles:
-            article_docs = article_documents(article, embedder, settings)
+        for loaded_article in loaded.articles:
+            rel = Path(loaded_article.path).relative_to(settings.corpus_dir).as_posix()
+            try:  # one article that cannot be chunked must not stop the sync
+                article = replace(
+                    loaded_article,
+                    title=fit_title(
+                        loaded_article.title,
+                        loaded_article.published,
+                        embedder.count_tokens,
+                        settings.chunk_tokens,
+                    ),
+                )
+                article_docs = article_documents(article, embedder, settings)
+            except Exception as exc:
+                summary.errors.append({"file": rel, "error": f"{exc.__class__.__name__}: {exc}"})
+                continue
             docs.extend(article_docs)
             fingerprint = _fingerprint(article, settings)
             manifest[article.id] = {
@@ -179,7 +193,7 @@ def sync_corpus(
                 "title": article.title,
                 "published": article.published,
                 "chunks": len(article_docs),
-                "path": str(Path(article.path).relative_to(settings.corpus_dir)),
+                "path": rel,
             }
             old = previous.get(article.id)
             if old is None:
