@@ -7,11 +7,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 
 from qa.app.cli import main
 from qa.indexing.sync import SyncBusyError, sync_lock
@@ -159,42 +158,6 @@ def test_sync_killed_midway_is_completed_by_the_next(capsys, tmp_path, embedder)
     assert resumed["chunks_total"] == clean["chunks_total"]
     assert 0 < resumed["chunks_embedded"] < clean["chunks_embedded"]
     assert ingest_json(capsys, corpus, killed_data)["chunks_embedded"] == 0
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path / "server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=_cli_env(tmp_path),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, "chroma run exited"
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(10)
 
 
 @pytest.mark.server
