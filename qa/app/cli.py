@@ -35,7 +35,7 @@ def cmd_ingest(args) -> int:
     from qa.answering.service import build_assistant
 
     settings = _settings(args)
-    assistant = build_assistant(settings, sync=False)
+    assistant = build_assistant(settings, sync=False, rebuild=args.rebuild)
     progress = None if args.json else _tqdm_progress()
     summary = assistant.sync(rebuild=args.rebuild, progress=progress)
     if args.json:
@@ -129,17 +129,24 @@ def cmd_serve(args) -> int:
 
     from qa.answering.service import build_assistant
     from qa.app.web import launch
+    from qa.indexing.errors import IndexUnavailable
+    from qa.indexing.sync import SyncBusyError
 
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
-    summary = assistant.sync(progress=_tqdm_progress())
-    print(
-        f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks embedded) "
-        f"in {time.perf_counter() - started:.1f} s; skipped {len(summary.errors)} file(s)."
-    )
-    for err in summary.errors:
-        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    try:
+        summary = assistant.sync(progress=_tqdm_progress())
+    except (IndexUnavailable, SyncBusyError) as exc:  # serve what is indexed, and say why
+        print(f"error: {exc}; serving the index as it is", file=sys.stderr)
+    else:
+        print(
+            f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
+            f"embedded) in {time.perf_counter() - started:.1f} s; "
+            f"skipped {len(summary.errors)} file(s)."
+        )
+        for err in summary.errors:
+            print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"Serving the chat at http://{host}:{port}", flush=True)

@@ -16,6 +16,8 @@ from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
 from qa.app.uploads import UploadError, delete_article, save_upload
+from qa.indexing.errors import IndexUnavailable
+from qa.indexing.sync import SyncBusyError
 from qa.types import Answer
 
 ALL_ARTICLES = "(all articles)"
@@ -37,9 +39,13 @@ def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
 
 
 def articles_table(assistant: Assistant) -> list[list]:
+    try:
+        articles = assistant.articles()
+    except IndexUnavailable:  # an unreadable manifest: the next sync rewrites it
+        articles = {}
     return [
         [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
-        for aid, m in sorted(assistant.articles().items())
+        for aid, m in sorted(articles.items())
     ]
 
 
@@ -78,14 +84,18 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     text += piece
                     history[-1] = {"role": "assistant", "content": text}
                     yield history, sources_html(None), ""
-        except (LLMUnavailable, QuestionError, OSError) as exc:
+        except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield history, error_html(str(exc)), ""
 
-    def run_sync(progress=gr.Progress()):
-        with sync_lock:
-            summary = assistant.sync(progress=lambda done, total: progress(done / max(total, 1)))
-        return summary.to_dict()
+    def run_sync(progress=None) -> dict:
+        """The sync summary, or {"error": message} when the index cannot be synced."""
+        report = None if progress is None else lambda done, total: progress(done / max(total, 1))
+        try:
+            with sync_lock:
+                return assistant.sync(progress=report).to_dict()
+        except (IndexUnavailable, SyncBusyError) as exc:
+            return {"error": str(exc)}
 
     def after_change(message: str):
         rows = articles_table(assistant)
@@ -117,7 +127,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         summary = run_sync(progress) if saved else None
         lines = [f"Added {', '.join(saved)}." if saved else "Nothing added."]
         lines += problems
-        if summary:
+        if summary and "error" in summary:
+            lines.append(f"Not indexed yet: {summary['error']}")
+        elif summary:
             lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
             lines.append(
                 f"{summary['chunks_embedded']} chunks embedded; "
@@ -133,12 +145,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         except UploadError as exc:
             return after_change(str(exc))
         summary = run_sync(progress)
+        if "error" in summary:
+            return after_change(f"Removed {relative_path}; not synced: {summary['error']}")
         return after_change(
             f"Removed {relative_path}; {summary['articles_total']} articles indexed."
         )
 
     def resync(progress=gr.Progress()):
         summary = run_sync(progress)
+        if "error" in summary:
+            return after_change(f"Not synced: {summary['error']}")
         return after_change(
             f"Synced: {summary['added']} added, {summary['updated']} updated, "
             f"{summary['deleted']} deleted, {summary['unchanged']} unchanged; "
@@ -150,13 +166,13 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         try:
             filters = Filters(articles=[article] if article else [])
             return assistant.ask(question, k=int(k) or None, filters=filters).to_dict()
-        except (QuestionError, LLMUnavailable) as exc:
+        except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:
             return {"error": str(exc)}
 
     def api_ingest() -> dict:
-        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
-        with sync_lock:
-            return assistant.sync().to_dict()
+        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`),
+        or {"error": message}."""
+        return run_sync()
 
     rows = articles_table(assistant)
     with gr.Blocks(title="News QA") as demo:

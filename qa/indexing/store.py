@@ -73,6 +73,7 @@ def open_client(settings: Settings, discard_unreadable: bool = False):
         try:
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:
+            _forget_system(str(path))  # chromadb caches the half-started one
             if not discard_unreadable:
                 raise IndexUnavailable(store_problem(settings, exc)) from exc
             shutil.rmtree(path)
@@ -149,15 +150,20 @@ def reopen_store(settings: Settings, store: CorpusStore) -> CorpusStore:
     """
     if settings.chroma_url:
         return store
+    _forget_system(store._client._identifier)
+    return open_store(settings, store.embeddings)
+
+
+def _forget_system(identifier: str) -> None:
+    """Drop chromadb's cached System for a path, so the next client starts a new one.
+
+    chromadb shares one System per path in a process. Clients still holding the old
+    System keep working with it until they are garbage collected.
+    """
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    # chromadb shares one System per path in a process; drop it from that cache so the
-    # new client loads the index afresh. Clients still holding the old System keep
-    # working with it until they are garbage collected.
-    identifier = store._client._identifier
     SharedSystemClient._identifier_to_system.pop(identifier, None)
     SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-    return open_store(settings, store.embeddings)
 
 
 def all_ids(store: Chroma, batch: int = 10000) -> set[str]:
