@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str = ""  # "user:password" turns on Gradio's login
     max_upload_mb: float = 10.0
+    # Questions answered at once by the app (a sync always runs alone).
+    concurrency: int = 8
 
     @property
     def collection_name(self) -> str:

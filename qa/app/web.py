@@ -237,22 +237,26 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             lambda: ([], sources_html(None), ""), None, ask_outputs, api_visibility="private"
         )
         changed = [status, table, remove_choice, article]
-        files.upload(upload, [files], [*changed, files], api_visibility="private")
-        remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
-        resync_btn.click(resync, None, changed, api_visibility="private")
+        one_sync = {"concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
+        files.upload(upload, [files], [*changed, files], api_visibility="private", **one_sync)
+        remove_btn.click(remove, [remove_choice], changed, api_visibility="private", **one_sync)
+        resync_btn.click(resync, None, changed, api_visibility="private", **one_sync)
         gr.api(api_ask, api_name="ask")
-        gr.api(api_ingest, api_name="ingest")
+        gr.api(api_ingest, api_name="ingest", **one_sync)
     return demo
 
 
 def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
+    settings = assistant.settings
     auth = None
-    if assistant.settings.auth:
-        user, _, password = assistant.settings.auth.partition(":")
+    if settings.auth:
+        user, _, password = settings.auth.partition(":")
         auth = (user, password)
-    demo.queue(default_concurrency_limit=1)
+    # Questions run concurrently (the index is read-only while answering); syncs one at a
+    # time, and exclusive of questions (Assistant.live).
+    demo.queue(default_concurrency_limit=max(1, settings.concurrency))
     _, url, _ = demo.launch(
         server_name=host,
         server_port=port,
