@@ -33,8 +33,9 @@ def start_app(tmp_path, **extra_env):
         PYTHONPATH=str(ROOT),
         HF_HUB_OFFLINE="1",
         ANONYMIZED_TELEMETRY="False",
-        **extra_env,
+        GRADIO_TEMP_DIR=str(tmp_path / "gradio-cache"),
     )
+    env.update(extra_env)
     log = open(tmp_path / "app.log", "w")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--port", str(port)],
@@ -205,6 +206,8 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     status = browser.find_element(By.CSS_SELECTOR, "#qa-status textarea")
     _wait(browser, lambda d: "Added" in (status.get_attribute("value") or ""), timeout=120)
     assert "harbour-bridge.txt" in status.get_attribute("value")
+    # Gradio's temporary copies of the uploads are gone once they are in the corpus.
+    assert not list((tmp_path / "gradio-cache").rglob("*.txt"))
     _wait(browser, lambda d: "hostile" in d.find_element(By.ID, "qa-articles").text)
     browser.save_screenshot(str(SCREENSHOTS / "3-articles.png"))
 

@@ -15,7 +15,7 @@ from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
-from qa.app.uploads import UploadError, delete_article, save_upload
+from qa.app.uploads import UploadError, delete_article, discard_upload, save_upload
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.sync import SyncBusyError
 from qa.types import Answer
@@ -124,6 +124,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 )
             except (UploadError, OSError) as exc:
                 problems.append(str(exc))
+            finally:
+                discard_upload(path)
         summary = run_sync(progress) if saved else None
         lines = [f"Added {', '.join(saved)}." if saved else "Nothing added."]
         lines += problems
@@ -175,7 +177,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         return run_sync()
 
     rows = articles_table(assistant)
-    with gr.Blocks(title="News QA") as demo:
+    # Gradio's own temporary files (anything not discarded above) go after an hour.
+    with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(
             "## Ask your news articles\nAnswers quote the articles and cite them; "
             "when the articles don't say, neither does the assistant."
@@ -265,7 +268,7 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
         css=CSS,
         footer_links=["api"],
         quiet=not block,
-        max_file_size=None,
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
         ssr_mode=False,
     )
     return demo, url
