@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = ""  # "user:password" turns on Gradio's login
+    # After this many wrong passwords in a row from one address, it waits
+    # login_lockout_seconds before the next try (doubling at each further failure).
+    login_max_failures: int = 5
+    login_lockout_seconds: float = 30.0
     max_upload_mb: float = 10.0
     # Questions answered at once by the app (a sync always runs alone).
     concurrency: int = 8

@@ -10,10 +10,12 @@ import threading
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
+from qa.app.login import LoginThrottle, LoginThrottleMiddleware
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
 from qa.app.uploads import UploadError, delete_article, discard_upload, save_upload
 from qa.indexing.errors import IndexUnavailable
@@ -253,10 +255,12 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
     settings = assistant.settings
-    auth = None
+    auth, middleware = None, []
     if settings.auth:
         user, _, password = settings.auth.partition(":")
         auth = (user, password)
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
     # Questions run concurrently (the index is read-only while answering); syncs one at a
     # time, and exclusive of questions (Assistant.live).
     demo.queue(default_concurrency_limit=max(1, settings.concurrency))
@@ -270,5 +274,6 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
         quiet=not block,
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
         ssr_mode=False,
+        app_kwargs={"middleware": middleware},
     )
     return demo, url
