@@ -160,6 +160,13 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.get(url)
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#qa-question textarea"))
+    # Offline page: nothing from another host, no web font (system fonts only).
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(name.startswith(url) for name in loaded), loaded
+    assert not [n for n in loaded if n.split("?")[0].endswith((".woff2", ".woff", ".ttf"))]
+    assert browser.execute_script("return document.fonts.size") == 0
 
     # 1. A question: the streamed answer and its source with the highlighted quote.
     _ask(browser, "Who is the speaker of Russia's upper house?")

@@ -251,6 +251,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     return demo
 
 
+# System fonts only: the page is served offline, and a web font that cannot load
+# renders some glyphs from another font.
+SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial"]
+SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Default(font=[*SYSTEM_FONTS, "sans-serif"], font_mono=SYSTEM_MONO)
+
+
 def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
@@ -270,6 +280,7 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
         auth=auth,
         prevent_thread_lock=not block,
         css=CSS,
+        theme=theme(),
         footer_links=["api"],
         quiet=not block,
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
