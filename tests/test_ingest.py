@@ -1,11 +1,15 @@
 """Sync semantics, crash recovery, locking and the Chroma server mode, all for real."""
 
+import fcntl
 import json
 import os
+import pty
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -133,26 +137,32 @@ def test_sync_killed_midway_is_completed_by_the_next(capsys, tmp_path, embedder)
         (corpus / topic).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, corpus / topic / path.name)
     killed_data = tmp_path / "killed"
+    terminal, child = pty.openpty()  # the progress bar is drawn on a terminal only
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa", "ingest", "--corpus", str(corpus)],
         env=_cli_env(killed_data, QA_SYNC_BATCH_SIZE="64"),  # many batches to kill between
-        stderr=subprocess.PIPE,
+        stderr=child,
         stdout=subprocess.DEVNULL,
-        text=True,
     )
+    os.close(child)
     # Kill it once some chunks are in the store but not all: tqdm reports "sync:  N%".
     deadline = time.monotonic() + 300
     buf = ""
     while time.monotonic() < deadline:
-        ch = proc.stderr.read(1)
-        if not ch:
+        try:
+            piece = os.read(terminal, 4096).decode("utf-8", "replace")
+        except OSError:  # the child closed the terminal
             break
-        buf += ch
-        if "sync:" in buf and any(f" {p}%|" in buf[-40:] for p in range(20, 90)):
+        if not piece:
+            break
+        buf += piece
+        if "sync:" in buf and any(f" {p}%|" in buf[-200:] for p in range(20, 90)):
             break
     assert proc.poll() is None, "ingest finished before it could be killed:\n" + buf[-500:]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    os.close(terminal)
     resumed = ingest_json(capsys, corpus, killed_data)
     clean = ingest_json(capsys, corpus, tmp_path / "clean")
     assert resumed["chunks_total"] == clean["chunks_total"]

@@ -54,7 +54,15 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def _interactive() -> bool:
+    """Whether progress bars are wanted: on a terminal, not in a log."""
+    return sys.stderr.isatty()
+
+
 def _tqdm_progress():
+    """One sync progress bar on a terminal; None (no bar) in a log."""
+    if not _interactive():
+        return None
     from tqdm import tqdm
 
     bar = None
@@ -112,7 +120,7 @@ def cmd_eval(args) -> int:
         raise ValueError(f"no usable question in {qa_file}")
     assistant = build_assistant(settings, sync=True)  # reuses an up-to-date index
     k = args.k or settings.k
-    report = run_eval(assistant, loaded.pairs, k, progress=not args.json)
+    report = run_eval(assistant, loaded.pairs, k, progress=not args.json and _interactive())
     if args.out:
         paths = write_report(report, loaded.errors, Path(args.out))
         if not args.json:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -99,8 +99,12 @@ class CorpusStore(Chroma):
     """Chroma that embeds ``title (date) + chunk`` but stores the chunk text alone.
 
     The stored document is exactly the article span, so offsets stay exact, while the
-    vector also knows which article the passage comes from.
+    vector also knows which article the passage comes from. ``on_embedded(n)``, when
+    set (by a sync), hears of every ``n`` chunks embedded.
     """
+
+    on_embedded: Callable[[int], None] | None = None
+    EMBED_SLICE = 256  # chunks embedded between two progress reports
 
     def add_documents(self, documents: list[Document], **kwargs) -> list[str]:
         ids = kwargs.get("ids") or [d.id for d in documents]
@@ -111,7 +115,12 @@ class CorpusStore(Chroma):
             + d.page_content
             for d in documents
         ]
-        vectors = self.embeddings.embed_documents(texts)
+        vectors: list[list[float]] = []
+        for i in range(0, len(texts), self.EMBED_SLICE):
+            part = texts[i : i + self.EMBED_SLICE]
+            vectors.extend(self.embeddings.embed_documents(part))
+            if self.on_embedded is not None:
+                self.on_embedded(len(part))
         self._collection.upsert(
             ids=list(ids),
             embeddings=vectors,

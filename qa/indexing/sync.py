@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -156,17 +156,6 @@ def _fingerprint(article: Article, settings: Settings) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _with_progress(docs: list[Document], progress: Progress | None) -> Iterable[Document]:
-    if progress is None:
-        yield from docs
-        return
-    total = len(docs)
-    for i, doc in enumerate(docs, 1):
-        if i % 50 == 0 or i == total:
-            progress(i, total)
-        yield doc
-
-
 def sync_corpus(
     settings: Settings,
     embedder,
@@ -234,9 +223,10 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
             summary.unchanged += 1
     summary.deleted = len(set(previous) - set(manifest))
     try:
-        untracked = _reconcile(settings, records, store, docs, summary)
+        untracked, to_embed = _reconcile(settings, records, store, docs, summary)
+        store.on_embedded = _counter(progress, to_embed)
         result = index(
-            _with_progress(docs, progress),
+            docs,
             records,
             store,
             cleanup="full",
@@ -249,6 +239,8 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
         raise
     except Exception as exc:
         raise _index_failure(settings, exc) from exc
+    finally:
+        store.on_embedded = None
     _write_manifest(settings, manifest)
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
@@ -269,8 +261,26 @@ def _previous_manifest(settings: Settings, summary: SyncSummary) -> dict[str, di
         return {}
 
 
-def _reconcile(settings: Settings, records, store, docs: list[Document], summary) -> int:
-    """Make the records agree with the store before indexing; returns chunks removed."""
+def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    """Progress as chunks are embedded: progress(done, total); nothing when nothing to do."""
+    if progress is None or not total:
+        return None
+    done = 0
+
+    def embedded(n: int) -> None:
+        nonlocal done
+        done = min(total, done + n)
+        progress(done, total)
+
+    return embedded
+
+
+def _reconcile(
+    settings: Settings, records, store, docs: list[Document], summary
+) -> tuple[int, int]:
+    """Make the records agree with the store before indexing.
+
+    Returns (chunks removed from the store, chunks the sync will embed)."""
     wanted = {chunk_key(d): d.metadata["article_id"] for d in docs}
     recorded = set(records.list_keys())
     stored = all_ids(store)
@@ -303,7 +313,7 @@ def _reconcile(settings: Settings, records, store, docs: list[Document], summary
                 f"again, removed {len(untracked)} that no article produces",
             }
         )
-    return len(untracked)
+    return len(untracked), len(wanted.keys() - (recorded - lost) - set(adopt))
 
 
 def _index_failure(settings: Settings, exc: Exception) -> Exception:
