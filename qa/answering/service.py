@@ -56,6 +56,7 @@ class Assistant:
         self.prepare = build_prepare_chain(
             self.retriever, self.reranker, self.embedder, self.llm, condense
         )
+        self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
     @property
     def backend(self) -> str:
@@ -115,16 +116,15 @@ class Assistant:
         """Text pieces of the answer as they come, then the final Answer."""
         question = self.check_question(question)
         started = time.perf_counter()
-        with self.live.reading():  # the newest index, unchanged while retrieving
-            state = self.prepare.invoke(
-                {
-                    "question": question,
-                    "history": history or [],
-                    "k": k or self.settings.k,
-                    "filters": filters,
-                    "timings": {},
-                }
-            )
+        state = self.prepare.invoke(
+            {
+                "question": question,
+                "history": history or [],
+                "k": k or self.settings.k,
+                "filters": filters,
+                "timings": {},
+            }
+        )
         sentences = state["sentences"]
         weak = not sentences or sentences[0].score < self.settings.abstain_threshold
         if self.llm is None or (weak and self.settings.llm_evidence_gate):

@@ -137,6 +137,16 @@ class LiveIndex:
         with self.lock.reading():
             yield
 
+    def guarded(self, runnable):
+        """``runnable`` (a LangChain runnable) run inside ``reading()``."""
+        from langchain_core.runnables import RunnableLambda
+
+        def read(state):
+            with self.reading():
+                return runnable.invoke(state)
+
+        return RunnableLambda(read, name="read_index")
+
     @contextlib.contextmanager
     def writing(self, lock_wait_seconds: float = 0.0) -> Iterator[None]:
         """For a sync: no question in flight, no other sync (in any process), and the
