@@ -7,7 +7,7 @@ export ANONYMIZED_TELEMETRY := False
 export TOKENIZERS_PARALLELISM := false
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF
 
-.PHONY: run test lint format bench ingest clean
+.PHONY: run test lint format bench ingest clean browser-deps
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,8 +29,20 @@ run: $(VENV)/.base
 ingest: $(VENV)/.base
 	$(BIN)/python -m qa ingest
 
-test: $(VENV)/.base $(VENV)/.llm
+test: browser-deps $(VENV)/.base $(VENV)/.llm
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's headless Chromium: installed here when run as root.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing chromium and chromium-driver for the browser tests (apt-get)"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "make test needs Chromium for its browser tests: sudo apt-get install chromium chromium-driver"; \
+		exit 1; \
+	fi
 
 lint: $(VENV)/.base
 	$(BIN)/ruff check qa tests bench app.py

@@ -73,7 +73,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = ""  # "user:password" or "alice:pw1,bob:pw2" turns on the login (page and API)
+    # After this many wrong passwords in a row from one address, it waits
+    # login_lockout_seconds before the next try (doubling at each further failure).
+    login_max_failures: int = 5
+    login_lockout_seconds: float = 30.0
     max_upload_mb: float = 10.0
+    # Questions answered at once by the app (a sync always runs alone).
+    concurrency: int = 8
 
     # Chat memory: saved conversations and feedback. Empty: SQLite in data_dir
     # (chat.sqlite); any SQLAlchemy URL for a shared database.

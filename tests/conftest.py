@@ -10,6 +10,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import shutil
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -93,3 +97,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_chroma_server(path: Path, port: int) -> subprocess.Popen:
+    """`chroma run` on loopback, returned once it answers its heartbeat."""
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={k: v for k, v in os.environ.items() if not k.startswith("QA_")},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            assert proc.poll() is None, "chroma run exited"
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail("chroma server did not start")
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    proc = start_chroma_server(tmp_path / "server", port := free_port())
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)

@@ -1,17 +1,20 @@
 """Sync semantics, crash recovery, locking and the Chroma server mode, all for real."""
 
+import fcntl
 import json
 import os
+import pty
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import ROOT
 
 from qa.app.cli import main
 from qa.indexing.sync import SyncBusyError, sync_lock
@@ -134,67 +137,37 @@ def test_sync_killed_midway_is_completed_by_the_next(capsys, tmp_path, embedder)
         (corpus / topic).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, corpus / topic / path.name)
     killed_data = tmp_path / "killed"
+    terminal, child = pty.openpty()  # the progress bar is drawn on a terminal only
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "qa", "ingest", "--corpus", str(corpus)],
         env=_cli_env(killed_data, QA_SYNC_BATCH_SIZE="64"),  # many batches to kill between
-        stderr=subprocess.PIPE,
+        stderr=child,
         stdout=subprocess.DEVNULL,
-        text=True,
     )
+    os.close(child)
     # Kill it once some chunks are in the store but not all: tqdm reports "sync:  N%".
     deadline = time.monotonic() + 300
     buf = ""
     while time.monotonic() < deadline:
-        ch = proc.stderr.read(1)
-        if not ch:
+        try:
+            piece = os.read(terminal, 4096).decode("utf-8", "replace")
+        except OSError:  # the child closed the terminal
             break
-        buf += ch
-        if "sync:" in buf and any(f" {p}%|" in buf[-40:] for p in range(20, 90)):
+        if not piece:
+            break
+        buf += piece
+        if "sync:" in buf and any(f" {p}%|" in buf[-200:] for p in range(20, 90)):
             break
     assert proc.poll() is None, "ingest finished before it could be killed:\n" + buf[-500:]
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    os.close(terminal)
     resumed = ingest_json(capsys, corpus, killed_data)
     clean = ingest_json(capsys, corpus, tmp_path / "clean")
     assert resumed["chunks_total"] == clean["chunks_total"]
     assert 0 < resumed["chunks_embedded"] < clean["chunks_embedded"]
     assert ingest_json(capsys, corpus, killed_data)["chunks_embedded"] == 0
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path / "server"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=_cli_env(tmp_path),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            assert proc.poll() is None, "chroma run exited"
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(10)
 
 
 @pytest.mark.server

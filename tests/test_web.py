@@ -33,8 +33,9 @@ def start_app(tmp_path, **extra_env):
         PYTHONPATH=str(ROOT),
         HF_HUB_OFFLINE="1",
         ANONYMIZED_TELEMETRY="False",
-        **extra_env,
+        GRADIO_TEMP_DIR=str(tmp_path / "gradio-cache"),
     )
+    env.update(extra_env)
     log = open(tmp_path / "app.log", "w")
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--corpus", str(corpus), "--port", str(port)],
@@ -159,6 +160,13 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.get(url)
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#qa-question textarea"))
+    # Offline page: nothing from another host, no web font (system fonts only).
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert all(name.startswith(url) for name in loaded), loaded
+    assert not [n for n in loaded if n.split("?")[0].endswith((".woff2", ".woff", ".ttf"))]
+    assert browser.execute_script("return document.fonts.size") == 0
 
     # 1. A question: the streamed answer and its source with the highlighted quote.
     _ask(browser, "Who is the speaker of Russia's upper house?")
@@ -205,6 +213,8 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     status = browser.find_element(By.CSS_SELECTOR, "#qa-status textarea")
     _wait(browser, lambda d: "Added" in (status.get_attribute("value") or ""), timeout=120)
     assert "harbour-bridge.txt" in status.get_attribute("value")
+    # Gradio's temporary copies of the uploads are gone once they are in the corpus.
+    assert not list((tmp_path / "gradio-cache").rglob("*.txt"))
     _wait(browser, lambda d: "hostile" in d.find_element(By.ID, "qa-articles").text)
     browser.save_screenshot(str(SCREENSHOTS / "3-articles.png"))
 

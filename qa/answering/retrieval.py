@@ -2,20 +2,20 @@
 
 The narrow interface is ``search(query, k, filters) -> list[Passage]``. The BM25 side
 is built from the stored chunks at the first search after the retriever is created or
-refreshed after a
-sync, never per query.
+refreshed after a sync, never per query. Searches may run concurrently.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from qa.indexing.store import all_chunks
+from qa.indexing.store import all_chunks, store_errors
 from qa.text.dates import date_int
 from qa.text.terms import terms
 from qa.types import Passage
@@ -92,6 +92,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self._sparse_index: SparseIndex | None = None
+        self._build_lock = threading.Lock()  # concurrent questions build it once
 
     def refresh(self) -> None:
         """Mark the BM25 side stale (after a sync); it is rebuilt at the next search."""
@@ -99,9 +100,14 @@ class HybridRetriever:
 
     @property
     def index(self) -> SparseIndex:
-        if self._sparse_index is None:
-            self._sparse_index = SparseIndex.build(self.store)
-        return self._sparse_index
+        index = self._sparse_index
+        if index is None:
+            with self._build_lock:
+                index = self._sparse_index
+                if index is None:
+                    with store_errors(self.settings):
+                        index = self._sparse_index = SparseIndex.build(self.store)
+        return index
 
     @property
     def chunks(self) -> list:
@@ -156,12 +162,13 @@ class HybridRetriever:
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
         index = self.index
         n = min(self.settings.dense_candidates, len(index.chunks))
-        got = self.store._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=n,
-            where=filters.chroma_where(),
-            include=["distances"],
-        )
+        with store_errors(self.settings):
+            got = self.store._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=n,
+                where=filters.chroma_where(),
+                include=["distances"],
+            )
         ids = [cid for cid in got["ids"][0] if cid in index.by_id]
         dists = got["distances"][0]
         return [(cid, round(1.0 - float(d), 6)) for cid, d in zip(ids, dists, strict=False)]
@@ -183,7 +190,8 @@ class HybridRetriever:
         return out
 
     def _mmr(self, order: list[str], query_vector, k: int, lambda_: float = 0.7) -> list[str]:
-        got = self.store._collection.get(ids=order, include=["embeddings"])
+        with store_errors(self.settings):
+            got = self.store._collection.get(ids=order, include=["embeddings"])
         vectors = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
         q = np.asarray(query_vector)
         chosen: list[str] = []

@@ -13,7 +13,8 @@ from qa.answering.learned import load_models
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
 from qa.indexing.embeddings import Embedder, load_embedder
-from qa.indexing.store import CorpusStore, open_store
+from qa.indexing.live import LiveIndex
+from qa.indexing.store import CorpusStore, open_store, reopen_store
 from qa.indexing.sync import Progress, SyncSummary, read_manifest, sync_corpus
 from qa.settings import Settings
 from qa.types import Answer
@@ -44,8 +45,10 @@ class Assistant:
     answerer: ExtractiveAnswerer
     llm: object | None = None  # a LangChain chat model when QA_LLM is set
     prepare: object = field(init=False)
+    live: LiveIndex = field(init=False)  # questions at once, a sync alone, newest index
 
     def __post_init__(self):
+        self.live = LiveIndex(self.settings, self._reload)
         condense = None
         if self.llm is not None:
             from qa.answering.prompts import load_prompt
@@ -54,18 +57,33 @@ class Assistant:
         self.prepare = build_prepare_chain(
             self.retriever, self.reranker, self.embedder, self.llm, condense
         )
+        self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
     @property
     def backend(self) -> str:
         return self.settings.llm or "extractive"
 
     def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncSummary:
-        """Sync the corpus folder into the index (only changes are embedded)."""
-        summary = sync_corpus(
-            self.settings, self.embedder, self.store, rebuild=rebuild, progress=progress
-        )
+        """Sync the corpus folder into the index (only changes are embedded).
+
+        Waits for the questions in flight; new ones wait for the sync."""
+        with self.live.writing():
+            try:
+                return sync_corpus(
+                    self.settings,
+                    self.embedder,
+                    self.store,
+                    rebuild=rebuild,
+                    progress=progress,
+                    hold_lock=False,
+                )
+            finally:
+                self.retriever.refresh()
+
+    def _reload(self) -> None:
+        """Another process synced: see what it wrote (runs with no question in flight)."""
+        self.store = self.retriever.store = reopen_store(self.settings, self.store)
         self.retriever.refresh()
-        return summary
 
     def articles(self) -> dict[str, dict]:
         """The indexed articles, as the last sync recorded them."""
@@ -146,12 +164,14 @@ class Assistant:
         )
 
 
-def build_assistant(settings: Settings, sync: bool = False) -> Assistant:
-    """Load the embedder, open the store, optionally sync, build retriever and answerers."""
+def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = False) -> Assistant:
+    """Load the embedder, open the store, optionally sync, build retriever and answerers.
+
+    ``rebuild``: an embedded store that cannot be opened is replaced by an empty one."""
     embedder = load_embedder(
         settings.embedding_model, settings.embedding_batch_size, settings.embedding_precision
     )
-    store = open_store(settings, embedder)
+    store = open_store(settings, embedder, discard_unreadable=rebuild)
     if sync:
         sync_corpus(settings, embedder, store)
     retriever = HybridRetriever(store, embedder, settings)

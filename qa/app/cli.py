@@ -35,7 +35,7 @@ def cmd_ingest(args) -> int:
     from qa.answering.service import build_assistant
 
     settings = _settings(args)
-    assistant = build_assistant(settings, sync=False)
+    assistant = build_assistant(settings, sync=False, rebuild=args.rebuild)
     progress = None if args.json else _tqdm_progress()
     summary = assistant.sync(rebuild=args.rebuild, progress=progress)
     if args.json:
@@ -54,7 +54,15 @@ def cmd_ingest(args) -> int:
     return 0
 
 
+def _interactive() -> bool:
+    """Whether progress bars are wanted: on a terminal, not in a log."""
+    return sys.stderr.isatty()
+
+
 def _tqdm_progress():
+    """One sync progress bar on a terminal; None (no bar) in a log."""
+    if not _interactive():
+        return None
     from tqdm import tqdm
 
     bar = None
@@ -112,7 +120,7 @@ def cmd_eval(args) -> int:
         raise ValueError(f"no usable question in {qa_file}")
     assistant = build_assistant(settings, sync=True)  # reuses an up-to-date index
     k = args.k or settings.k
-    report = run_eval(assistant, loaded.pairs, k, progress=not args.json)
+    report = run_eval(assistant, loaded.pairs, k, progress=not args.json and _interactive())
     if args.out:
         paths = write_report(report, loaded.errors, Path(args.out))
         if not args.json:
@@ -129,17 +137,24 @@ def cmd_serve(args) -> int:
 
     from qa.answering.service import build_assistant
     from qa.app.web import launch
+    from qa.indexing.errors import IndexUnavailable
+    from qa.indexing.sync import SyncBusyError
 
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
-    summary = assistant.sync(progress=_tqdm_progress())
-    print(
-        f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks embedded) "
-        f"in {time.perf_counter() - started:.1f} s; skipped {len(summary.errors)} file(s)."
-    )
-    for err in summary.errors:
-        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    try:
+        summary = assistant.sync(progress=_tqdm_progress())
+    except (IndexUnavailable, SyncBusyError) as exc:  # serve what is indexed, and say why
+        print(f"error: {exc}; serving the index as it is", file=sys.stderr)
+    else:
+        print(
+            f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
+            f"embedded) in {time.perf_counter() - started:.1f} s; "
+            f"skipped {len(summary.errors)} file(s)."
+        )
+        for err in summary.errors:
+            print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
     print(f"Serving the chat at http://{host}:{port}", flush=True)

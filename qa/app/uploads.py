@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -51,3 +52,15 @@ def delete_article(relative_path: str, corpus_dir: Path) -> Path:
         raise UploadError(f"{relative_path} is not an article in the corpus")
     target.unlink()
     return target
+
+
+def discard_upload(temp_file: Path) -> None:
+    """Remove Gradio's temporary copy of an upload (and its folder, once empty).
+
+    The article is in the corpus by then, or was refused: either way the copy in
+    Gradio's cache would only fill the disk.
+    """
+    temp_file = Path(temp_file)
+    with contextlib.suppress(OSError):
+        temp_file.unlink(missing_ok=True)
+        temp_file.parent.rmdir()  # fails, harmlessly, when other files are in it

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
@@ -18,9 +19,12 @@ from qa.answering.service import Assistant, QuestionError
 from qa.app.auth import parse_accounts
 from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.chat_ui import ChatMemory, message_text, user_of
+from qa.app.login import LoginThrottle, LoginThrottleMiddleware
 from qa.app.openai_api import openai_router
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
-from qa.app.uploads import UploadError, delete_article, save_upload
+from qa.app.uploads import UploadError, delete_article, discard_upload, save_upload
+from qa.indexing.errors import IndexUnavailable
+from qa.indexing.sync import SyncBusyError
 from qa.types import Answer
 
 ALL_ARTICLES = "(all articles)"
@@ -42,9 +46,13 @@ def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
 
 
 def articles_table(assistant: Assistant) -> list[list]:
+    try:
+        articles = assistant.articles()
+    except IndexUnavailable:  # an unreadable manifest: the next sync rewrites it
+        articles = {}
     return [
         [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
-        for aid, m in sorted(assistant.articles().items())
+        for aid, m in sorted(articles.items())
     ]
 
 
@@ -86,7 +94,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     text += piece
                     history[-1] = {"role": "assistant", "content": text}
                     yield history, sources_html(None), "", *keep
-        except (LLMUnavailable, QuestionError, OSError) as exc:
+        except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield history, error_html(str(exc)), "", *keep
         # Saved, errors too (so positions match the chat); follow-ups come in the next step.
@@ -104,10 +112,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             gr.update(visible=False),
         )
 
-    def run_sync(progress=gr.Progress()):
-        with sync_lock:
-            summary = assistant.sync(progress=lambda done, total: progress(done / max(total, 1)))
-        return summary.to_dict()
+    def run_sync(progress=None) -> dict:
+        """The sync summary, or {"error": message} when the index cannot be synced."""
+        report = None if progress is None else lambda done, total: progress(done / max(total, 1))
+        try:
+            with sync_lock:
+                return assistant.sync(progress=report).to_dict()
+        except (IndexUnavailable, SyncBusyError) as exc:
+            return {"error": str(exc)}
 
     def after_change(message: str):
         rows = articles_table(assistant)
@@ -136,10 +148,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 )
             except (UploadError, OSError) as exc:
                 problems.append(str(exc))
+            finally:
+                discard_upload(path)
         summary = run_sync(progress) if saved else None
         lines = [f"Added {', '.join(saved)}." if saved else "Nothing added."]
         lines += problems
-        if summary:
+        if summary and "error" in summary:
+            lines.append(f"Not indexed yet: {summary['error']}")
+        elif summary:
             lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
             lines.append(
                 f"{summary['chunks_embedded']} chunks embedded; "
@@ -155,12 +171,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         except UploadError as exc:
             return after_change(str(exc))
         summary = run_sync(progress)
+        if "error" in summary:
+            return after_change(f"Removed {relative_path}; not synced: {summary['error']}")
         return after_change(
             f"Removed {relative_path}; {summary['articles_total']} articles indexed."
         )
 
     def resync(progress=gr.Progress()):
         summary = run_sync(progress)
+        if "error" in summary:
+            return after_change(f"Not synced: {summary['error']}")
         return after_change(
             f"Synced: {summary['added']} added, {summary['updated']} updated, "
             f"{summary['deleted']} deleted, {summary['unchanged']} unchanged; "
@@ -172,16 +192,17 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         try:
             filters = Filters(articles=[article] if article else [])
             return assistant.ask(question, k=int(k) or None, filters=filters).to_dict()
-        except (QuestionError, LLMUnavailable) as exc:
+        except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:
             return {"error": str(exc)}
 
     def api_ingest() -> dict:
-        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
-        with sync_lock:
-            return assistant.sync().to_dict()
+        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`),
+        or {"error": message}."""
+        return run_sync()
 
     rows = articles_table(assistant)
-    with gr.Blocks(title="News QA") as demo:
+    # Gradio's own temporary files (anything not discarded above) go after an hour.
+    with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
         conversation_id = gr.State("")
         sidebar = build_sidebar()
         gr.Markdown(
@@ -271,31 +292,49 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         )
         memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
         changed = [status, table, remove_choice, article]
-        files.upload(upload, [files], [*changed, files], api_visibility="private")
-        remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
-        resync_btn.click(resync, None, changed, api_visibility="private")
+        one_sync = {"concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
+        files.upload(upload, [files], [*changed, files], api_visibility="private", **one_sync)
+        remove_btn.click(remove, [remove_choice], changed, api_visibility="private", **one_sync)
+        resync_btn.click(resync, None, changed, api_visibility="private", **one_sync)
         gr.api(api_ask, api_name="ask")
-        gr.api(api_ingest, api_name="ingest")
+        gr.api(api_ingest, api_name="ingest", **one_sync)
     return demo
+
+
+# System fonts only: the page is served offline, and a web font that cannot load
+# renders some glyphs from another font.
+SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial"]
+SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Default(font=[*SYSTEM_FONTS, "sans-serif"], font_mono=SYSTEM_MONO)
 
 
 def launch(assistant: Assistant, host: str, port: int, block: bool = True):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
     demo = build_ui(assistant)
-    accounts = parse_accounts(assistant.settings.auth)  # QA_AUTH: user:pw[,user:pw...]
-    auth = list(accounts.items()) or None
-    demo.queue(default_concurrency_limit=1)
+    settings = assistant.settings
+    accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
+    auth, middleware = list(accounts.items()) or None, []
+    if accounts:
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
+    # Questions run concurrently (the index is read-only while answering); syncs one at a
+    # time, and exclusive of questions (Assistant.live).
+    demo.queue(default_concurrency_limit=max(1, settings.concurrency))
     _, url, _ = demo.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
         css=CSS + MEMORY_CSS,
-        # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
-        app_kwargs={"routes": openai_router(assistant, accounts).routes},
+        theme=theme(),
         footer_links=["api"],
         quiet=not block,
-        max_file_size=None,
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
         ssr_mode=False,
+        # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
+        app_kwargs={"routes": openai_router(assistant, accounts).routes, "middleware": middleware},
     )
     return demo, url

@@ -41,6 +41,32 @@ def embedding_prefix(title: str, published: str = "") -> str:
     return f"{head}\n\n" if head else ""
 
 
+def fit_title(title: str, published: str, count_tokens: TokenCounter, max_tokens: int) -> str:
+    """``title``, shortened so its embedding prefix takes at most half of a chunk.
+
+    Whatever an article's first line holds, its chunks keep room for their text.
+    """
+    limit = (max_tokens - SPECIAL_TOKENS) // 2
+
+    def fits(candidate: str) -> bool:
+        return count_tokens([embedding_prefix(candidate, published)])[0] <= limit
+
+    if fits(title):
+        return title
+    words = title.split()
+    lo, hi = 0, len(words)  # the longest word prefix that fits, by bisection
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(" ".join(words[:mid]) + "…") else (lo, mid - 1)
+    if lo:
+        return " ".join(words[:lo]) + "…"
+    lo, hi = 0, len(words[0]) if words else 0  # one enormous "word": cut by characters
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if fits(words[0][:mid] + "…") else (lo, mid - 1)
+    return words[0][:lo] + "…" if lo else ""
+
+
 def chunk_article(
     article: Article, count_tokens: TokenCounter, max_tokens: int, overlap: int = 1
 ) -> list[Chunk]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
+MAX_TITLE_CHARS = 200  # a headline; a longer "title" is a first paragraph without a heading
 
 
 class ArticleError(Exception):
@@ -120,6 +121,17 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), warning
 
 
+def cap_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """``title``, cut between words to at most ``limit`` characters (then on one line)."""
+    if len(title) <= limit:
+        return title
+    title = " ".join(title.split())
+    cut = title[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + "…"
+
+
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         if line.strip():
@@ -164,7 +176,7 @@ def _load_text(text: str, aid: str, path: Path) -> Article:
         raise ArticleError("no text after the front matter")
     return Article(
         id=aid,
-        title=str(meta.get("title") or _first_line(body)),
+        title=cap_title(str(meta.get("title") or _first_line(body))),
         text=body,
         path=str(path),
         published=_iso_date(meta.get("published") or meta.get("date")),
@@ -187,7 +199,7 @@ def _load_html(html: str, aid: str, path: Path) -> Article:
     title = getattr(doc, "title", None) or _first_line(text)
     return Article(
         id=aid,
-        title=str(title),
+        title=cap_title(str(title)),
         text=text,
         path=str(path),
         published=_iso_date(getattr(doc, "date", None)),
@@ -213,4 +225,4 @@ def _load_pdf(raw: bytes, aid: str, path: Path) -> Article:
     if not text:
         raise ArticleError("PDF has no extractable text (scanned image?)")
     title = str(getattr(meta, "title", None) or "") or _first_line(text)
-    return Article(id=aid, title=title, text=text, path=str(path))
+    return Article(id=aid, title=cap_title(title), text=text, path=str(path))

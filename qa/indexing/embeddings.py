@@ -80,7 +80,8 @@ class Embedder(Embeddings):
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts, progress=len(texts) > 256).tolist()
+        # No bar per call: a sync calls this once per batch; the command draws one bar.
+        return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()

@@ -5,31 +5,36 @@ wrote, so a sync embeds only new or changed chunks and deletes the chunks of
 removed articles ("full" cleanup). Chunk ids are those hashes, and the store
 upserts, so a sync killed half-way is completed by the next one without
 duplicates. A file lock keeps two syncs from running at once.
+
+Every sync first reconciles the record manager with the store: chunks the records
+list but the store lacks (a deleted ``chroma.sqlite3``, a reset server) are embedded
+again; chunks the store holds but the records forgot (a lost ``records.sqlite``) are
+recorded without embedding them again; chunks nothing produces any more are removed.
+The summary says what was repaired.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
+import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from qa.indexing.chunking import chunk_article
+from qa.indexing.chunking import chunk_article, fit_title
 from qa.indexing.corpus import Article, load_corpus
+from qa.indexing.errors import IndexUnavailable, reason
+from qa.indexing.live import SyncBusyError as SyncBusyError  # re-exported
+from qa.indexing.live import bump_generation, read_generation, sync_lock
+from qa.indexing.store import all_ids, is_store_failure, store_errors, store_problem
 from qa.settings import Settings
 from qa.text.dates import date_int
 
 Progress = Callable[[int, int], None]
-
-
-class SyncBusyError(RuntimeError):
-    """Another sync holds the lock."""
 
 
 @dataclass
@@ -39,9 +44,11 @@ class SyncSummary:
     deleted: int = 0
     unchanged: int = 0
     chunks_embedded: int = 0
+    repaired: int = 0  # chunks the store had lost, embedded again
     chunks_total: int = 0
     articles_total: int = 0
     seconds: float = 0.0
+    generation: int = 0  # bumped by every sync that changes the index
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
 
@@ -49,39 +56,33 @@ class SyncSummary:
         return asdict(self)
 
 
-@contextlib.contextmanager
-def sync_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive lock on the data dir, waiting up to ``wait_seconds``."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "sync.lock", "w") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise SyncBusyError(
-                        f"another sync is running on {data_dir} (lock {data_dir / 'sync.lock'}); "
-                        "wait for it to finish and try again"
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def records_problem(settings: Settings, exc: BaseException) -> str:
+    path = settings.data_dir / "records.sqlite"
+    return (
+        f"the record manager {path} cannot be read ({reason(exc)}); "
+        "rebuild the index with: qa ingest --rebuild"
+    )
 
 
-def record_manager(settings: Settings):
-    """The SQLite record manager for this corpus's collection."""
+def record_manager(settings: Settings, discard_unreadable: bool = False):
+    """The SQLite record manager for this corpus's collection.
+
+    ``discard_unreadable`` (for ``--rebuild``): an unreadable file is replaced by a new one.
+    """
     from langchain_classic.indexes import SQLRecordManager
+    from sqlalchemy.exc import SQLAlchemyError
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    manager = SQLRecordManager(
-        f"chroma/{settings.collection_name}",
-        db_url=f"sqlite:///{(settings.data_dir / 'records.sqlite').resolve()}",
-    )
-    manager.create_schema()
+    path = (settings.data_dir / "records.sqlite").resolve()
+    try:
+        manager = SQLRecordManager(f"chroma/{settings.collection_name}", db_url=f"sqlite:///{path}")
+        manager.create_schema()
+        manager.list_keys(limit=1)  # a file that is not a database fails here at the latest
+    except SQLAlchemyError as exc:
+        if not discard_unreadable:
+            raise IndexUnavailable(records_problem(settings, exc)) from exc
+        path.unlink()
+        return record_manager(settings)
     return manager
 
 
@@ -92,9 +93,19 @@ def manifest_path(settings: Settings) -> Path:
 def read_manifest(settings: Settings) -> dict[str, dict]:
     """What the last completed sync stored, per article id."""
     path = manifest_path(settings)
-    if not path.exists():
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexUnavailable(
+            f"the manifest {path} cannot be read ({reason(exc)}); run qa ingest to rewrite it"
+        ) from exc
+    if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
+        raise IndexUnavailable(
+            f"the manifest {path} does not hold articles; run qa ingest to rewrite it"
+        )
+    return manifest
 
 
 def _write_manifest(settings: Settings, manifest: dict[str, dict]) -> None:
@@ -129,23 +140,20 @@ def article_documents(article: Article, embedder, settings: Settings) -> list[Do
     ]
 
 
-def _fingerprint(article: Article, settings: Settings) -> str:
-    import hashlib
+def chunk_key(doc: Document) -> str:
+    """A chunk's id: LangChain's sha256 key of its text and metadata, computed here so
+    that a sync can compare the records, the store and the corpus before indexing."""
 
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    return sha(sha(doc.page_content) + sha(json.dumps(doc.metadata, sort_keys=True)))
+
+
+def _fingerprint(article: Article, settings: Settings) -> str:
     key = f"{article.sha256}|{article.title}|{article.published}|{settings.chunk_tokens}|"
     key += f"{settings.chunk_overlap_sentences}|{settings.embedding_model}"
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _with_progress(docs: list[Document], progress: Progress | None) -> Iterable[Document]:
-    if progress is None:
-        yield from docs
-        return
-    total = len(docs)
-    for i, doc in enumerate(docs, 1):
-        if i % 50 == 0 or i == total:
-            progress(i, total)
-        yield doc
 
 
 def sync_corpus(
@@ -156,54 +164,166 @@ def sync_corpus(
     rebuild: bool = False,
     progress: Progress | None = None,
     lock_wait_seconds: float = 0.0,
+    hold_lock: bool = True,
 ) -> SyncSummary:
-    """Bring the store in line with ``settings.corpus_dir``; returns what changed."""
-    started = time.perf_counter()
+    """Bring the store in line with ``settings.corpus_dir``; returns what changed.
+
+    ``hold_lock=False``: the caller already holds ``sync_lock`` (see ``LiveIndex.writing``).
+    """
     if not settings.corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {settings.corpus_dir} does not exist")
+    if not hold_lock:
+        return _sync(settings, embedder, store, rebuild, progress)
     with sync_lock(settings.data_dir, lock_wait_seconds):
-        records = record_manager(settings)
+        return _sync(settings, embedder, store, rebuild, progress)
+
+
+def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncSummary:
+    started = time.perf_counter()
+    records = record_manager(settings, discard_unreadable=rebuild)
+    loaded = load_corpus(settings.corpus_dir)
+    summary = SyncSummary(errors=loaded.errors, warnings=loaded.warnings)
+    with store_errors(settings):
         if rebuild:
             _drop_everything(settings, store, records)
-        loaded = load_corpus(settings.corpus_dir)
-        previous = read_manifest(settings)
-        docs: list[Document] = []
-        manifest: dict[str, dict] = {}
-        summary = SyncSummary(errors=loaded.errors, warnings=loaded.warnings)
-        for article in loaded.articles:
+    previous = _previous_manifest(settings, summary)
+    docs: list[Document] = []
+    manifest: dict[str, dict] = {}
+    for loaded_article in loaded.articles:
+        rel = Path(loaded_article.path).relative_to(settings.corpus_dir).as_posix()
+        try:  # one article that cannot be chunked must not stop the sync
+            article = replace(
+                loaded_article,
+                title=fit_title(
+                    loaded_article.title,
+                    loaded_article.published,
+                    embedder.count_tokens,
+                    settings.chunk_tokens,
+                ),
+            )
             article_docs = article_documents(article, embedder, settings)
-            docs.extend(article_docs)
-            fingerprint = _fingerprint(article, settings)
-            manifest[article.id] = {
-                "fingerprint": fingerprint,
-                "title": article.title,
-                "published": article.published,
-                "chunks": len(article_docs),
-                "path": str(Path(article.path).relative_to(settings.corpus_dir)),
-            }
-            old = previous.get(article.id)
-            if old is None:
-                summary.added += 1
-            elif old.get("fingerprint") != fingerprint:
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-        summary.deleted = len(set(previous) - set(manifest))
+        except Exception as exc:
+            summary.errors.append({"file": rel, "error": f"{exc.__class__.__name__}: {exc}"})
+            continue
+        docs.extend(article_docs)
+        fingerprint = _fingerprint(article, settings)
+        manifest[article.id] = {
+            "fingerprint": fingerprint,
+            "title": article.title,
+            "published": article.published,
+            "chunks": len(article_docs),
+            "path": rel,
+        }
+        old = previous.get(article.id)
+        if old is None:
+            summary.added += 1
+        elif old.get("fingerprint") != fingerprint:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    summary.deleted = len(set(previous) - set(manifest))
+    try:
+        untracked, to_embed = _reconcile(settings, records, store, docs, summary)
+        store.on_embedded = _counter(progress, to_embed)
         result = index(
-            _with_progress(docs, progress),
+            docs,
             records,
             store,
             cleanup="full",
             source_id_key="article_id",
             batch_size=settings.sync_batch_size,
-            key_encoder="sha256",
+            key_encoder=chunk_key,
         )
-        _write_manifest(settings, manifest)
-        summary.chunks_embedded = result["num_added"] + result["num_updated"]
-        summary.chunks_total = store._collection.count()
-        summary.articles_total = len(manifest)
-        summary.seconds = round(time.perf_counter() - started, 3)
-        return summary
+        chunks_total = store._collection.count()
+    except IndexUnavailable:
+        raise
+    except Exception as exc:
+        raise _index_failure(settings, exc) from exc
+    finally:
+        store.on_embedded = None
+    _write_manifest(settings, manifest)
+    summary.chunks_embedded = result["num_added"] + result["num_updated"]
+    summary.chunks_total = chunks_total
+    summary.articles_total = len(manifest)
+    if rebuild or summary.chunks_embedded or result["num_deleted"] or untracked:
+        summary.generation = bump_generation(settings)
+    else:
+        summary.generation = read_generation(settings)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _previous_manifest(settings: Settings, summary: SyncSummary) -> dict[str, dict]:
+    try:
+        return read_manifest(settings)
+    except IndexUnavailable as exc:  # it is rewritten at the end of this sync
+        summary.warnings.append({"file": str(manifest_path(settings)), "warning": str(exc)})
+        return {}
+
+
+def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    """Progress as chunks are embedded: progress(done, total); nothing when nothing to do."""
+    if progress is None or not total:
+        return None
+    done = 0
+
+    def embedded(n: int) -> None:
+        nonlocal done
+        done = min(total, done + n)
+        progress(done, total)
+
+    return embedded
+
+
+def _reconcile(
+    settings: Settings, records, store, docs: list[Document], summary
+) -> tuple[int, int]:
+    """Make the records agree with the store before indexing.
+
+    Returns (chunks removed from the store, chunks the sync will embed)."""
+    wanted = {chunk_key(d): d.metadata["article_id"] for d in docs}
+    recorded = set(records.list_keys())
+    stored = all_ids(store)
+    where = settings.chroma_url or str(settings.data_dir / "chroma")
+    lost = recorded - stored
+    if lost:  # forget them, so that index() embeds again those still wanted
+        records.delete_keys(list(lost))
+        summary.repaired = len(lost & wanted.keys())
+        summary.warnings.append(
+            {
+                "file": where,
+                "warning": f"the index lacked {len(lost)} of the {len(recorded)} chunks the "
+                f"record manager lists (a reset server or a deleted chroma.sqlite3?); "
+                f"re-embedded the {summary.repaired} still in the corpus",
+            }
+        )
+    known = stored - recorded
+    adopt = [key for key in known if key in wanted]
+    untracked = [key for key in known if key not in wanted]
+    if adopt:  # already embedded: record them instead of embedding them again
+        records.update(adopt, group_ids=[wanted[key] for key in adopt])
+    if untracked:
+        store.delete(untracked)
+    if known:
+        summary.warnings.append(
+            {
+                "file": where,
+                "warning": f"the record manager did not know {len(known)} stored chunks "
+                f"(a lost records.sqlite?): recorded {len(adopt)} without embedding them "
+                f"again, removed {len(untracked)} that no article produces",
+            }
+        )
+    return len(untracked), len(wanted.keys() - (recorded - lost) - set(adopt))
+
+
+def _index_failure(settings: Settings, exc: Exception) -> Exception:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        return IndexUnavailable(records_problem(settings, exc))
+    if is_store_failure(exc):
+        return IndexUnavailable(store_problem(settings, exc))
+    return exc
 
 
 def _drop_everything(settings: Settings, store, records) -> None:

@@ -1,0 +1,72 @@
+"""The app's limits: login throttle, upload size, offline page. Real app on loopback."""
+
+import httpx
+import pytest
+from test_web import start_app
+
+from qa.app.login import LoginThrottle
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_locks_out_after_failures_doubles_and_forgets_on_success():
+    clock = Clock()
+    throttle = LoginThrottle(max_failures=3, lockout_seconds=30, clock=clock)
+    for _ in range(2):
+        throttle.failed("10.0.0.1")
+        assert throttle.wait_seconds("10.0.0.1") == 0
+    throttle.failed("10.0.0.1")
+    assert throttle.wait_seconds("10.0.0.1") == 30
+    assert throttle.wait_seconds("10.0.0.2") == 0  # per client
+    clock.now += 31
+    assert throttle.wait_seconds("10.0.0.1") == 0
+    throttle.failed("10.0.0.1")  # still failing: twice as long
+    assert throttle.wait_seconds("10.0.0.1") == 60
+    clock.now += 61
+    throttle.succeeded("10.0.0.1")
+    throttle.failed("10.0.0.1")
+    assert throttle.wait_seconds("10.0.0.1") == 0  # a success starts the count again
+
+
+def _login(url: str, password: str, source: str = "127.0.0.1") -> httpx.Response:
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport, timeout=30) as client:
+        return client.post(f"{url}login", data={"username": "reader", "password": password})
+
+
+@pytest.mark.browser
+def test_wrong_passwords_lock_out_that_client_only(tmp_path):
+    env = {"QA_AUTH": "reader:s3cret", "QA_LOGIN_MAX_FAILURES": "3"}
+    for url, _ in start_app(tmp_path, **env):
+        for _ in range(3):
+            assert _login(url, "wrong").status_code == 400
+        refused = _login(url, "s3cret")  # even the right password, while locked out
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 0
+        assert "try again" in refused.json()["detail"]
+        assert _login(url, "s3cret", source="127.0.0.2").status_code == 200  # another client
+
+
+@pytest.mark.browser
+def test_an_upload_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path):
+    cache = tmp_path / "gradio-cache"
+    for url, _ in start_app(tmp_path, QA_MAX_UPLOAD_MB="1", GRADIO_TEMP_DIR=str(cache)):
+        big = b"x" * (3 * 1024 * 1024)
+        got = httpx.post(
+            f"{url}gradio_api/upload", files={"files": ("big.txt", big, "text/plain")}, timeout=60
+        )
+        assert got.status_code == 413
+        small = httpx.post(
+            f"{url}gradio_api/upload",
+            files={"files": ("small.txt", b"Small\n\nA small story.\n", "text/plain")},
+            timeout=60,
+        )
+        assert small.status_code == 200  # under the limit, Gradio still takes it
+        kept = [p for p in cache.rglob("*") if p.is_file() and p.stat().st_size > 1024 * 1024]
+        assert kept == []
