@@ -53,7 +53,9 @@ def test_suggestions_are_answerable_from_the_cited_article(seed_assistant, quest
     answer = seed_assistant.ask(question)
     quoted = {(c.start, c.end) for c in answer.citations}
     suggestions = suggest_followups(seed_assistant, answer, n=3)
-    assert 2 <= len(suggestions) <= 3, suggestions
+    # Only questions the articles answer are offered; the learned abstention now refuses
+    # some ("What did Sputnik International say?"), so one answer may get a single one.
+    assert 1 <= len(suggestions) <= 3, suggestions
     assert len(set(suggestions)) == len(suggestions)
     assert set(suggestions) <= set(candidate_questions(answer, [question]))
     spans = set()

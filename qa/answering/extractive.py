@@ -30,7 +30,7 @@ _PRONOUN_START = re.compile(
     re.I,
 )
 SECOND_RATIO = 0.6  # a second sentence must score at least this share of the best one
-GIVEN_PENALTY = 0.5  # a sentence already quoted in the conversation loses this share
+GIVEN_PENALTY = 0.6  # a sentence already quoted in the conversation loses this share
 
 
 @dataclass
