@@ -30,6 +30,7 @@ from qa.indexing.corpus import Article, load_corpus
 from qa.indexing.errors import IndexUnavailable, reason
 from qa.indexing.live import SyncBusyError as SyncBusyError  # re-exported
 from qa.indexing.live import bump_generation, read_generation, sync_lock
+from qa.indexing.sparse import sparse_is_current, write_sparse
 from qa.indexing.store import all_ids, is_store_failure, store_errors, store_problem
 from qa.settings import Settings
 from qa.text.dates import date_int
@@ -49,6 +50,7 @@ class SyncSummary:
     articles_total: int = 0
     seconds: float = 0.0
     generation: int = 0  # bumped by every sync that changes the index
+    sparse_seconds: float = 0.0  # writing the BM25 side (0 when it was up to date)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
 
@@ -245,10 +247,15 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
     summary.articles_total = len(manifest)
-    if rebuild or summary.chunks_embedded or result["num_deleted"] or untracked:
-        summary.generation = bump_generation(settings)
-    else:
-        summary.generation = read_generation(settings)
+    changed = rebuild or summary.chunks_embedded or result["num_deleted"] or untracked
+    generation = read_generation(settings) + (1 if changed else 0)
+    if changed or not sparse_is_current(settings, generation):
+        sparse_started = time.perf_counter()
+        # Written before the generation file names it: a reader never looks for it early.
+        chunks = ((chunk_key(d), d.page_content, d.metadata) for d in docs)
+        write_sparse(settings, generation, chunks)
+        summary.sparse_seconds = round(time.perf_counter() - sparse_started, 3)
+    summary.generation = bump_generation(settings) if changed else generation
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
