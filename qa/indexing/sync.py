@@ -59,31 +59,33 @@ class SyncSummary:
 
 
 def records_problem(settings: Settings, exc: BaseException) -> str:
-    path = settings.data_dir / "records.sqlite"
+    where = settings.records_url or settings.data_dir / "records.sqlite"
     return (
-        f"the record manager {path} cannot be read ({reason(exc)}); "
+        f"the record manager {where} cannot be read ({reason(exc)}); "
         "rebuild the index with: qa ingest --rebuild"
     )
 
 
 def record_manager(settings: Settings, discard_unreadable: bool = False):
-    """The SQLite record manager for this corpus's collection.
+    """The record manager for this corpus's collection (``settings.records_database_url``).
 
-    ``discard_unreadable`` (for ``--rebuild``): an unreadable file is replaced by a new one.
+    ``discard_unreadable`` (for ``--rebuild``): an unreadable SQLite file in the data dir
+    is replaced by a new one (a database named by ``records_url`` is never deleted).
     """
     from langchain_classic.indexes import SQLRecordManager
     from sqlalchemy.exc import SQLAlchemyError
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = (settings.data_dir / "records.sqlite").resolve()
     try:
-        manager = SQLRecordManager(f"chroma/{settings.collection_name}", db_url=f"sqlite:///{path}")
+        manager = SQLRecordManager(
+            f"chroma/{settings.collection_name}", db_url=settings.records_database_url
+        )
         manager.create_schema()
         manager.list_keys(limit=1)  # a file that is not a database fails here at the latest
     except SQLAlchemyError as exc:
-        if not discard_unreadable:
+        if not discard_unreadable or settings.records_url:
             raise IndexUnavailable(records_problem(settings, exc)) from exc
-        path.unlink()
+        (settings.data_dir / "records.sqlite").resolve().unlink()
         return record_manager(settings)
     return manager
 
