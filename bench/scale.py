@@ -10,7 +10,8 @@ passage comes from the planted article) at every size.
 Per size it prints: ingest MB/min (`qa ingest` in its own process, the sync's own
 time), chunks, data-dir size, the time from starting `python -m qa ask` to its answer
 and that process's peak RSS, question latency p50/p95 (retrieval: the ask's own embed
-and retrieve stages; full answer: its wall time) and hit@1 / answer-contains on the planted questions.
+and retrieve stages; full answer: its wall time) and hit@1 / answer-contains on the
+planted questions.
 
 Usage: python bench/scale.py [--sizes 2000,20000,100000] [--max-articles N] [--planted 20]
 """
