@@ -84,7 +84,7 @@ def main() -> None:
         t = time.perf_counter()
         assistant.ask(p.question)
         answer_ms.append((time.perf_counter() - t) * 1000)
-    print(f"latency over {len(asks)} asks on {len(assistant.retriever.chunks)} chunks:")
+    print(f"latency over {len(asks)} asks on {assistant.retriever.index.n_docs} chunks:")
     print(
         f"  retrieval (embed + dense + BM25 + RRF): p50 {median(retrieval_ms):6.1f} ms  "
         f"p95 {pct(retrieval_ms, 0.95):6.1f} ms"

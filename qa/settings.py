@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     data_dir: Path = Path(".qa")
     chroma_url: str = ""  # empty: embedded Chroma in data_dir; http://host:port: a server
+    # The collection's name; empty: derived from corpus_dir (see collection_name). App
+    # replicas that serve a collection another machine syncs set it.
+    collection: str = ""
+    # The record manager (chunk hashes of the last sync); empty: SQLite records.sqlite in
+    # data_dir; any SQLAlchemy URL for a shared database (a sync job on another machine).
+    records_url: str = ""
+    # `qa serve` syncs the corpus folder before serving; false for replicas (a separate
+    # sync job writes the index, replicas only read it).
+    sync_on_start: bool = True
 
     # Embedding and chunking
     embedding_model: str = BUNDLED_MODEL  # or a local sentence-transformers folder
@@ -94,8 +103,17 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'chat.sqlite').resolve()}"
 
     @property
+    def records_database_url(self) -> str:
+        """Where the record manager lives (``records_url`` or the data dir)."""
+        if self.records_url:
+            return self.records_url
+        return f"sqlite:///{(self.data_dir / 'records.sqlite').resolve()}"
+
+    @property
     def collection_name(self) -> str:
         """One Chroma collection per corpus folder (Chroma names: 3-63 safe chars)."""
+        if self.collection:
+            return self.collection
         resolved = str(self.corpus_dir.resolve())
         digest = hashlib.sha1(resolved.encode()).hexdigest()[:10]
         stem = "".join(c if c.isalnum() else "-" for c in self.corpus_dir.resolve().name)

@@ -1,24 +1,28 @@
 """Hybrid retrieval: dense (Chroma) + BM25 over the same chunks, fused with RRF.
 
 The narrow interface is ``search(query, k, filters) -> list[Passage]``. The BM25 side
-is built from the stored chunks at the first search after the retriever is created or
-refreshed after a sync, never per query. Searches may run concurrently.
+is the sparse index the last sync saved (``qa/indexing/sparse.py``), loaded
+memory-mapped at the first search after the retriever is created or refreshed; when
+it is missing or unreadable it is rebuilt from the stored chunks (logged). Searches
+may run concurrently.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from qa.indexing.live import read_generation
+from qa.indexing.sparse import SparseIndex, load_sparse
 from qa.indexing.store import all_chunks, store_errors
 from qa.text.dates import date_int
-from qa.text.terms import terms
 from qa.types import Passage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,46 +46,19 @@ class Filters:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def accepts(self, meta: dict) -> bool:
-        if self.articles and meta.get("article_id") not in self.articles:
-            return False
-        published = int(meta.get("published_int") or 0)
-        if self.date_from and published < date_int(self.date_from):
-            return False
-        return not (self.date_to and not 0 < published <= date_int(self.date_to))
+    def rows(self, index: SparseIndex):
+        """The rows of ``index`` these filters accept (a boolean array); None: all."""
+        return index.mask(
+            self.articles,
+            date_int(self.date_from) if self.date_from else 0,
+            date_int(self.date_to) if self.date_to else None,
+        )
 
 
 class Retriever(Protocol):
     def search(
         self, query: str, k: int, filters: Filters | None = None, query_vector=None
     ) -> list[Passage]: ...
-
-
-@dataclass
-class SparseIndex:
-    """The stored chunks with their BM25 index and term statistics."""
-
-    chunks: list
-    by_id: dict[str, int]
-    doc_freq: Counter
-    bm25: object | None
-
-    @classmethod
-    def build(cls, store) -> SparseIndex:
-        import bm25s
-
-        chunks = all_chunks(store)
-        tokens = [terms(c.metadata.get("title", "") + " " + c.text) for c in chunks]
-        bm25 = None
-        if chunks:
-            bm25 = bm25s.BM25()
-            bm25.index([t or ["\x00"] for t in tokens], show_progress=False)
-        return cls(
-            chunks=chunks,
-            by_id={c.id: i for i, c in enumerate(chunks)},
-            doc_freq=Counter(t for toks in tokens for t in set(toks)),
-            bm25=bm25,
-        )
 
 
 class HybridRetriever:
@@ -92,10 +69,10 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self._sparse_index: SparseIndex | None = None
-        self._build_lock = threading.Lock()  # concurrent questions build it once
+        self._build_lock = threading.Lock()  # concurrent questions load it once
 
     def refresh(self) -> None:
-        """Mark the BM25 side stale (after a sync); it is rebuilt at the next search."""
+        """Mark the BM25 side stale (after a sync); it is reloaded at the next search."""
         self._sparse_index = None
 
     @property
@@ -105,26 +82,29 @@ class HybridRetriever:
             with self._build_lock:
                 index = self._sparse_index
                 if index is None:
-                    with store_errors(self.settings):
-                        index = self._sparse_index = SparseIndex.build(self.store)
+                    index = self._sparse_index = self._load()
         return index
 
-    @property
-    def chunks(self) -> list:
-        return self.index.chunks
+    def _load(self) -> SparseIndex:
+        """The saved sparse index of the current generation, else one built from the store."""
+        generation = read_generation(self.settings)
+        index = load_sparse(self.settings, generation)
+        if index is None:
+            with store_errors(self.settings):
+                chunks = all_chunks(self.store)
+            index = SparseIndex.build((c.id, c.text, c.metadata) for c in chunks)
+            log.warning("rebuilt the sparse index from %d stored chunks", index.n_docs)
+        return index
 
     def idf(self, term: str) -> float:
         """Smoothed IDF; a term absent from the corpus gets the highest weight."""
-        index = self.index
-        n_docs = max(1, len(index.chunks))
-        df = index.doc_freq.get(term, 0)
-        return math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        return self.index.idf(term)
 
     def search(
         self, query: str, k: int, filters: Filters | None = None, query_vector=None
     ) -> list[Passage]:
         index = self.index
-        if not index.chunks:
+        if not index.n_docs:
             return []
         filters = filters or Filters()
         if query_vector is None:
@@ -141,17 +121,16 @@ class HybridRetriever:
             order = self._mmr(order, query_vector, k)
         passages = []
         for cid in order[:k]:
-            chunk = index.chunks[index.by_id[cid]]
-            m = chunk.metadata
+            row = index.row(index.row_of(cid))
             passages.append(
                 Passage(
                     chunk_id=cid,
-                    article=m["article_id"],
-                    title=m.get("title", ""),
-                    published=m.get("published", ""),
-                    start=int(m["start"]),
-                    end=int(m["end"]),
-                    text=chunk.text,
+                    article=row.article,
+                    title=row.title,
+                    published=row.published,
+                    start=row.start,
+                    end=row.end,
+                    text=row.text,
                     score=round(fused[cid], 6),
                     dense=dense_scores.get(cid),
                     sparse=sparse_scores.get(cid),
@@ -161,7 +140,7 @@ class HybridRetriever:
 
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
         index = self.index
-        n = min(self.settings.dense_candidates, len(index.chunks))
+        n = min(self.settings.dense_candidates, index.n_docs)
         with store_errors(self.settings):
             got = self.store._collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
@@ -169,25 +148,22 @@ class HybridRetriever:
                 where=filters.chroma_where(),
                 include=["distances"],
             )
-        ids = [cid for cid in got["ids"][0] if cid in index.by_id]
-        dists = got["distances"][0]
-        return [(cid, round(1.0 - float(d), 6)) for cid, d in zip(ids, dists, strict=False)]
+        pairs = zip(got["ids"][0], got["distances"][0], strict=True)
+        # A chunk the sparse index lacks (stored by a sync not yet announced) is left out.
+        return [(c, round(1.0 - float(d), 6)) for c, d in pairs if index.row_of(c) is not None]
 
     def _sparse(self, query: str, filters: Filters) -> list[tuple[str, float]]:
         index = self.index
-        q = [t for t in terms(query) if t in index.bm25.vocab_dict]
-        if not q:
+        scores = index.scores(query)
+        if scores is None:
             return []
-        scores = index.bm25.get_scores(q)
-        order = np.argsort(-scores)
-        out = []
-        for i in order:
-            if scores[i] <= 0 or len(out) >= self.settings.sparse_candidates:
-                break
-            chunk = index.chunks[i]
-            if filters.accepts(chunk.metadata):
-                out.append((chunk.id, round(float(scores[i]), 4)))
-        return out
+        keep = filters.rows(index)
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
+        n = min(self.settings.sparse_candidates, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = sorted(top, key=lambda i: (-scores[i], i))
+        return [(index.ids[i].decode(), round(float(scores[i]), 4)) for i in top if scores[i] > 0]
 
     def _mmr(self, order: list[str], query_vector, k: int, lambda_: float = 0.7) -> list[str]:
         with store_errors(self.settings):

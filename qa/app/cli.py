@@ -137,12 +137,27 @@ def cmd_serve(args) -> int:
 
     from qa.answering.service import build_assistant
     from qa.app.web import launch
-    from qa.indexing.errors import IndexUnavailable
-    from qa.indexing.sync import SyncBusyError
 
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
+    if not settings.sync_on_start:  # a replica: a separate sync job writes the index
+        print(f"Serving the index of {settings.collection_name} as synced by the sync job.")
+    else:
+        _sync_before_serving(assistant, started)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    print(f"Serving the chat at http://{host}:{port}", flush=True)
+    launch(assistant, host, port, block=True)
+    return 0
+
+
+def _sync_before_serving(assistant, started: float) -> None:
+    import time
+
+    from qa.indexing.errors import IndexUnavailable
+    from qa.indexing.sync import SyncBusyError
+
     try:
         summary = assistant.sync(progress=_tqdm_progress())
     except (IndexUnavailable, SyncBusyError) as exc:  # serve what is indexed, and say why
@@ -155,11 +170,6 @@ def cmd_serve(args) -> int:
         )
         for err in summary.errors:
             print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
-    host = args.host or settings.host
-    port = args.port or settings.port
-    print(f"Serving the chat at http://{host}:{port}", flush=True)
-    launch(assistant, host, port, block=True)
-    return 0
 
 
 def cmd_feedback_export(args) -> int:

@@ -30,6 +30,7 @@ from qa.indexing.corpus import Article, load_corpus
 from qa.indexing.errors import IndexUnavailable, reason
 from qa.indexing.live import SyncBusyError as SyncBusyError  # re-exported
 from qa.indexing.live import bump_generation, read_generation, sync_lock
+from qa.indexing.sparse import sparse_is_current, write_sparse
 from qa.indexing.store import all_ids, is_store_failure, store_errors, store_problem
 from qa.settings import Settings
 from qa.text.dates import date_int
@@ -49,6 +50,7 @@ class SyncSummary:
     articles_total: int = 0
     seconds: float = 0.0
     generation: int = 0  # bumped by every sync that changes the index
+    sparse_seconds: float = 0.0  # writing the BM25 side (0 when it was up to date)
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
 
@@ -57,31 +59,33 @@ class SyncSummary:
 
 
 def records_problem(settings: Settings, exc: BaseException) -> str:
-    path = settings.data_dir / "records.sqlite"
+    where = settings.records_url or settings.data_dir / "records.sqlite"
     return (
-        f"the record manager {path} cannot be read ({reason(exc)}); "
+        f"the record manager {where} cannot be read ({reason(exc)}); "
         "rebuild the index with: qa ingest --rebuild"
     )
 
 
 def record_manager(settings: Settings, discard_unreadable: bool = False):
-    """The SQLite record manager for this corpus's collection.
+    """The record manager for this corpus's collection (``settings.records_database_url``).
 
-    ``discard_unreadable`` (for ``--rebuild``): an unreadable file is replaced by a new one.
+    ``discard_unreadable`` (for ``--rebuild``): an unreadable SQLite file in the data dir
+    is replaced by a new one (a database named by ``records_url`` is never deleted).
     """
     from langchain_classic.indexes import SQLRecordManager
     from sqlalchemy.exc import SQLAlchemyError
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = (settings.data_dir / "records.sqlite").resolve()
     try:
-        manager = SQLRecordManager(f"chroma/{settings.collection_name}", db_url=f"sqlite:///{path}")
+        manager = SQLRecordManager(
+            f"chroma/{settings.collection_name}", db_url=settings.records_database_url
+        )
         manager.create_schema()
         manager.list_keys(limit=1)  # a file that is not a database fails here at the latest
     except SQLAlchemyError as exc:
-        if not discard_unreadable:
+        if not discard_unreadable or settings.records_url:
             raise IndexUnavailable(records_problem(settings, exc)) from exc
-        path.unlink()
+        (settings.data_dir / "records.sqlite").resolve().unlink()
         return record_manager(settings)
     return manager
 
@@ -245,10 +249,15 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
     summary.articles_total = len(manifest)
-    if rebuild or summary.chunks_embedded or result["num_deleted"] or untracked:
-        summary.generation = bump_generation(settings)
-    else:
-        summary.generation = read_generation(settings)
+    changed = rebuild or summary.chunks_embedded or result["num_deleted"] or untracked
+    generation = read_generation(settings) + (1 if changed else 0)
+    if changed or not sparse_is_current(settings, generation):
+        sparse_started = time.perf_counter()
+        # Written before the generation file names it: a reader never looks for it early.
+        chunks = ((chunk_key(d), d.page_content, d.metadata) for d in docs)
+        write_sparse(settings, generation, chunks)
+        summary.sparse_seconds = round(time.perf_counter() - sparse_started, 3)
+    summary.generation = bump_generation(settings) if changed else generation
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
