@@ -136,7 +136,7 @@ def test_conversations_survive_a_restart_with_feedback_and_download(tmp_path, br
     _answered(browser, "Valentina Matvienko", 1)
     assert _listed(browser) == [MATVIENKO]
     options = _wait(browser, _follow_ups)
-    assert 2 <= len(options) <= 3, options
+    assert 1 <= len(options) <= 3, options  # only questions the articles answer
     browser.save_screenshot(str(SCREENSHOTS / "chat-1-answer-and-follow-ups.png"))
 
     # 2. A follow-up whose short answer is wrong: thumbs down, and the correction.
