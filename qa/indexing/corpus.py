@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from qa.text.boilerplate import blank_boilerplate
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
@@ -162,10 +164,11 @@ def _load_text(text: str, aid: str, path: Path) -> Article:
     meta, body = _split_front_matter(text)
     if not body.strip():
         raise ArticleError("no text after the front matter")
+    title = str(meta.get("title") or _first_line(body))
     return Article(
         id=aid,
-        title=str(meta.get("title") or _first_line(body)),
-        text=body,
+        title=title,
+        text=blank_boilerplate(body, keep_first_line=not meta.get("title")),
         path=str(path),
         published=_iso_date(meta.get("published") or meta.get("date")),
         url=str(meta.get("url") or ""),
@@ -188,7 +191,7 @@ def _load_html(html: str, aid: str, path: Path) -> Article:
     return Article(
         id=aid,
         title=str(title),
-        text=text,
+        text=blank_boilerplate(text),
         path=str(path),
         published=_iso_date(getattr(doc, "date", None)),
         url=str(getattr(doc, "url", None) or ""),
@@ -212,5 +215,6 @@ def _load_pdf(raw: bytes, aid: str, path: Path) -> Article:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise ArticleError("PDF has no extractable text (scanned image?)")
-    title = str(getattr(meta, "title", None) or "") or _first_line(text)
-    return Article(id=aid, title=title, text=text, path=str(path))
+    title = str(getattr(meta, "title", None) or "")
+    text = blank_boilerplate(text, keep_first_line=not title)
+    return Article(id=aid, title=title or _first_line(text), text=text, path=str(path))
