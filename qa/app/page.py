@@ -17,6 +17,7 @@ CSS = """
 .qa-abstain { border: 1px dashed #bf8700; background: #fff8e6; border-radius: 8px;
               padding: 10px 12px; color: #6b4b00; }
 .qa-unsupported { color: #a40e26; font-size: 0.85rem; }
+#qa-confirm-remove { border: 1px solid #cf222e; border-radius: 8px; padding: 8px 12px; }
 """
 
 _MARKER = re.compile(r"\[(\d+)\]")

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import gradio as gr
 
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
+from qa.app.articles_tab import ALL_ARTICLES, ArticleFiles, articles_table, build_articles_tab
 from qa.app.auth import parse_accounts
 from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.chat_ui import ChatMemory, message_text, user_of
 from qa.app.openai_api import openai_router
 from qa.app.page import CSS, chat_markdown, error_html, sources_html
-from qa.app.uploads import UploadError, delete_article, save_upload
+from qa.app.trash import TrashError
 from qa.types import Answer
-
-ALL_ARTICLES = "(all articles)"
 
 
 def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
@@ -39,13 +37,6 @@ def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
             if obj.get("answers") and len(out) < n:
                 out.append(obj["question"])
     return out
-
-
-def articles_table(assistant: Assistant) -> list[list]:
-    return [
-        [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
-        for aid, m in sorted(assistant.articles().items())
-    ]
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -104,68 +95,11 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             gr.update(visible=False),
         )
 
-    def run_sync(progress=gr.Progress()):
+    def run_sync(progress=None):
+        report = None if progress is None else lambda done, total: progress(done / max(total, 1))
         with sync_lock:
-            summary = assistant.sync(progress=lambda done, total: progress(done / max(total, 1)))
+            summary = assistant.sync(progress=report)
         return summary.to_dict()
-
-    def after_change(message: str):
-        rows = articles_table(assistant)
-        choices = [ALL_ARTICLES] + [r[0] for r in rows]
-        return (
-            message,
-            rows,
-            gr.update(choices=[r[4] for r in rows], value=None),
-            gr.update(choices=choices, value=ALL_ARTICLES),
-        )
-
-    def upload(files, progress=gr.Progress()):
-        if not files:
-            return (*after_change("Choose a file first."), None)
-        saved, problems = [], []
-        for f in files if isinstance(files, list) else [files]:
-            path = Path(getattr(f, "name", f))
-            try:
-                saved.append(
-                    save_upload(
-                        path,
-                        getattr(f, "orig_name", None) or path.name,
-                        assistant.settings.corpus_dir,
-                        assistant.settings.max_upload_mb,
-                    ).name
-                )
-            except (UploadError, OSError) as exc:
-                problems.append(str(exc))
-        summary = run_sync(progress) if saved else None
-        lines = [f"Added {', '.join(saved)}." if saved else "Nothing added."]
-        lines += problems
-        if summary:
-            lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
-            lines.append(
-                f"{summary['chunks_embedded']} chunks embedded; "
-                f"{summary['articles_total']} articles indexed."
-            )
-        return (*after_change("\n".join(lines)), None)  # and empty the file picker
-
-    def remove(relative_path, progress=gr.Progress()):
-        if not relative_path:
-            return after_change("Choose an article to remove.")
-        try:
-            delete_article(relative_path, assistant.settings.corpus_dir)
-        except UploadError as exc:
-            return after_change(str(exc))
-        summary = run_sync(progress)
-        return after_change(
-            f"Removed {relative_path}; {summary['articles_total']} articles indexed."
-        )
-
-    def resync(progress=gr.Progress()):
-        summary = run_sync(progress)
-        return after_change(
-            f"Synced: {summary['added']} added, {summary['updated']} updated, "
-            f"{summary['deleted']} deleted, {summary['unchanged']} unchanged; "
-            f"{summary['chunks_embedded']} chunks embedded in {summary['seconds']} s."
-        )
 
     def api_ask(question: str, k: int = 0, article: str = "") -> dict:
         """Answer a question; returns the answer object (same as `qa ask --json`)."""
@@ -175,11 +109,28 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         except (QuestionError, LLMUnavailable) as exc:
             return {"error": str(exc)}
 
+    def api_remove(path: str) -> dict:
+        """Move an article file (path relative to the corpus) to the trash and sync."""
+        try:
+            item, summary = files_ops.remove(path)
+        except TrashError as exc:
+            return {"error": str(exc)}
+        return {"removed": item.to_dict(), "sync": summary}
+
+    def api_restore(key: str) -> dict:
+        """Put a trashed article back (its trash id, or its path) and sync."""
+        try:
+            item, summary = files_ops.restore(key)
+        except TrashError as exc:
+            return {"error": str(exc)}
+        return {"restored": item.to_dict(), "sync": summary}
+
     def api_ingest() -> dict:
         """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
         with sync_lock:
             return assistant.sync().to_dict()
 
+    files_ops = ArticleFiles(assistant, run_sync)
     rows = articles_table(assistant)
     with gr.Blocks(title="News QA") as demo:
         conversation_id = gr.State("")
@@ -225,24 +176,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(sources_html(None), elem_id="qa-sources")
-        with gr.Tab("Articles", elem_id="qa-articles-tab"):
-            table = gr.Dataframe(
-                rows,
-                headers=["id", "title", "published", "chunks", "file"],
-                interactive=False,
-                elem_id="qa-articles",
-            )
-            with gr.Row():
-                files = gr.File(
-                    label="Add articles (.txt, .md, .html, .pdf)",
-                    file_count="multiple",
-                    elem_id="qa-upload",
-                )
-                with gr.Column():
-                    remove_choice = gr.Dropdown([r[4] for r in rows], label="Remove an article")
-                    remove_btn = gr.Button("Remove", variant="stop")
-                    resync_btn = gr.Button("Re-sync corpus folder", elem_id="qa-resync")
-            status = gr.Textbox(label="Status", interactive=False, elem_id="qa-status")
+        build_articles_tab(assistant, files_ops, article)
 
         ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
         ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
@@ -270,12 +204,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         )
         memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
-        changed = [status, table, remove_choice, article]
-        files.upload(upload, [files], [*changed, files], api_visibility="private")
-        remove_btn.click(remove, [remove_choice], changed, api_visibility="private")
-        resync_btn.click(resync, None, changed, api_visibility="private")
         gr.api(api_ask, api_name="ask")
         gr.api(api_ingest, api_name="ingest")
+        gr.api(api_remove, api_name="remove")
+        gr.api(api_restore, api_name="restore")
     return demo
 
 

@@ -1,0 +1,193 @@
+"""The Articles tab: the list of indexed articles, uploads, re-sync, and removal that can
+be undone (confirm, trash, restore). ``ArticleFiles`` is shared with the /remove and
+/restore API routes so both behave the same."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from qa.answering.service import Assistant
+from qa.app.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
+from qa.app.uploads import UploadError, save_upload
+
+ALL_ARTICLES = "(all articles)"
+
+
+def articles_table(assistant: Assistant) -> list[list]:
+    return [
+        [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
+        for aid, m in sorted(assistant.articles().items())
+    ]
+
+
+class ArticleFiles:
+    """Remove (to the trash) and restore article files, then sync the index."""
+
+    def __init__(self, assistant: Assistant, run_sync: Callable[..., dict]):
+        self.assistant = assistant
+        self.run_sync = run_sync
+
+    @property
+    def _dirs(self) -> tuple[Path, Path]:
+        s = self.assistant.settings
+        return s.corpus_dir, s.data_dir
+
+    def title_of(self, relative_path: str) -> str:
+        for meta in self.assistant.articles().values():
+            if meta.get("path") == relative_path:
+                return meta.get("title", "")
+        return ""
+
+    def remove(self, relative_path: str, progress=None) -> tuple[TrashItem, dict]:
+        """Move the article's file to the trash and sync; raises TrashError."""
+        corpus, data = self._dirs
+        item = move_to_trash(relative_path, corpus, data, self.title_of(relative_path))
+        return item, self.run_sync(progress)
+
+    def restore(self, key: str, progress=None) -> tuple[TrashItem, dict]:
+        """Put a trashed article back (by trash id or path) and sync; raises TrashError."""
+        corpus, data = self._dirs
+        item = restore(key, corpus, data)
+        return item, self.run_sync(progress)
+
+    def trash_choices(self) -> list[tuple[str, str]]:
+        return [(item.label, item.id) for item in list_trash(self._dirs[1])]
+
+
+def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_filter) -> None:
+    """The tab's components and events (call inside ``gr.Blocks``)."""
+    rows = articles_table(assistant)
+    with gr.Tab("Articles", elem_id="qa-articles-tab"):
+        table = gr.Dataframe(
+            rows,
+            headers=["id", "title", "published", "chunks", "file"],
+            interactive=False,
+            elem_id="qa-articles",
+        )
+        with gr.Row():
+            files = gr.File(
+                label="Add articles (.txt, .md, .html, .pdf); they are saved in the corpus folder",
+                file_count="multiple",
+                elem_id="qa-upload",
+            )
+            with gr.Column():
+                remove_choice = gr.Dropdown(
+                    _remove_choices(rows),
+                    value=None,
+                    label="Remove an article",
+                    elem_id="qa-remove",
+                )
+                remove_btn = gr.Button("Remove…", variant="stop", elem_id="qa-remove-btn")
+                with gr.Group(visible=False, elem_id="qa-confirm-remove") as confirm:
+                    confirm_text = gr.Markdown(elem_id="qa-confirm-text")
+                    with gr.Row():
+                        yes = gr.Button("Move to trash", variant="stop", elem_id="qa-confirm-yes")
+                        no = gr.Button("Cancel", elem_id="qa-confirm-no")
+                restore_choice = gr.Dropdown(
+                    files_ops.trash_choices(),
+                    value=None,
+                    label="Trash: restore an article",
+                    elem_id="qa-trash",
+                )
+                restore_btn = gr.Button("Restore", elem_id="qa-restore-btn")
+                resync_btn = gr.Button("Re-sync corpus folder", elem_id="qa-resync")
+        status = gr.Textbox(label="Status", interactive=False, elem_id="qa-status")
+
+    def after_change(message: str):
+        rows = articles_table(assistant)
+        return (
+            message,
+            rows,
+            gr.update(choices=_remove_choices(rows), value=None),
+            gr.update(choices=[ALL_ARTICLES] + [r[0] for r in rows], value=ALL_ARTICLES),
+            gr.update(choices=files_ops.trash_choices(), value=None),
+            gr.update(visible=False),
+        )
+
+    def upload(uploaded, progress=gr.Progress()):
+        if not uploaded:
+            return (*after_change("Choose a file first."), None)
+        saved, problems = [], []
+        for f in uploaded if isinstance(uploaded, list) else [uploaded]:
+            path = Path(getattr(f, "name", f))
+            try:
+                saved.append(
+                    save_upload(
+                        path,
+                        getattr(f, "orig_name", None) or path.name,
+                        assistant.settings.corpus_dir,
+                        assistant.settings.max_upload_mb,
+                    ).name
+                )
+            except (UploadError, OSError) as exc:
+                problems.append(str(exc))
+        summary = files_ops.run_sync(progress) if saved else None
+        lines = [f"Added {', '.join(saved)} to the corpus folder." if saved else "Nothing added."]
+        lines += problems
+        if summary:
+            lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
+            lines.append(
+                f"{summary['chunks_embedded']} chunks embedded; "
+                f"{summary['articles_total']} articles indexed."
+            )
+        return (*after_change("\n".join(lines)), None)  # and empty the file picker
+
+    def ask_confirm(relative_path):
+        if not relative_path:
+            return gr.update(visible=False), "", "Choose an article to remove first."
+        title = files_ops.title_of(relative_path) or relative_path
+        text = (
+            f"Move **{_md(title)}** ({_md(relative_path)}) to the trash? "
+            "It leaves the index; you can restore it from the trash below."
+        )
+        return gr.update(visible=True), text, ""
+
+    def remove(relative_path, progress=gr.Progress()):
+        try:
+            item, summary = files_ops.remove(relative_path, progress)
+        except TrashError as exc:
+            return after_change(str(exc))
+        return after_change(
+            f"Moved {item.path} to the trash; {summary['articles_total']} articles indexed. "
+            "Restore it from the trash list."
+        )
+
+    def put_back(key, progress=gr.Progress()):
+        try:
+            item, summary = files_ops.restore(key, progress)
+        except TrashError as exc:
+            return after_change(str(exc))
+        return after_change(f"Restored {item.path}; {summary['articles_total']} articles indexed.")
+
+    def resync(progress=gr.Progress()):
+        s = files_ops.run_sync(progress)
+        return after_change(
+            f"Synced: {s['added']} added, {s['updated']} updated, {s['deleted']} deleted, "
+            f"{s['unchanged']} unchanged; {s['chunks_embedded']} chunks embedded in "
+            f"{s['seconds']} s."
+        )
+
+    changed = [status, table, remove_choice, article_filter, restore_choice, confirm]
+    private = {"api_visibility": "private"}
+    files.upload(upload, [files], [*changed, files], **private)
+    remove_btn.click(ask_confirm, [remove_choice], [confirm, confirm_text, status], **private)
+    remove_choice.change(lambda: gr.update(visible=False), None, [confirm], **private)
+    no.click(lambda: gr.update(visible=False), None, [confirm], **private)
+    yes.click(remove, [remove_choice], changed, **private)
+    restore_btn.click(put_back, [restore_choice], changed, **private)
+    resync_btn.click(resync, None, changed, **private)
+
+
+def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:
+    return [(f"{r[1] or r[0]} ({r[4]})", r[4]) for r in rows]
+
+
+def _md(text: str) -> str:
+    """Article text inside Markdown: escaped, so a title cannot inject markup."""
+    import html
+
+    escaped = html.escape(text)
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in escaped)
