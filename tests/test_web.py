@@ -176,7 +176,7 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     assert mark.is_displayed()
     chat = browser.find_element(By.ID, "qa-chat")
     _wait(browser, lambda d: "Valentina Matvienko" in chat.text)
-    source = browser.find_element(By.ID, "src-1")
+    source = browser.find_element(By.ID, "src-1-1")  # answer at position 1, citation [1]
     assert "Russia Promises Free Weapons" in source.text
     browser.save_screenshot(str(SCREENSHOTS / "1-answer.png"))
 
@@ -232,4 +232,4 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
 
     # 6. An empty question gets a readable message, and the app keeps serving.
     _ask(browser, " ")
-    _wait(browser, lambda d: "type a question" in d.find_element(By.ID, "qa-sources").text)
+    _wait(browser, lambda d: "type a question" in d.find_element(By.ID, "qa-notice").text)

@@ -145,7 +145,7 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
         )
         return gr.update(visible=True), text, ""
 
-    def remove(relative_path, progress=gr.Progress()):
+    def move_confirmed(relative_path, progress=gr.Progress()):
         try:
             item, summary = files_ops.remove(relative_path, progress)
         except TrashError as exc:
@@ -176,7 +176,7 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
     remove_btn.click(ask_confirm, [remove_choice], [confirm, confirm_text, status], **private)
     remove_choice.change(lambda: gr.update(visible=False), None, [confirm], **private)
     no.click(lambda: gr.update(visible=False), None, [confirm], **private)
-    yes.click(remove, [remove_choice], changed, **private)
+    yes.click(move_confirmed, [remove_choice], changed, **private)
     restore_btn.click(put_back, [restore_choice], changed, **private)
     resync_btn.click(resync, None, changed, **private)
 

@@ -29,6 +29,15 @@ class TrashItem:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def to_api(self) -> dict:
+        """For the HTTP API ("path" would make Gradio's client fetch it as a file)."""
+        return {
+            "trash_id": self.id,
+            "file": self.path,
+            "title": self.title,
+            "removed_at": self.removed_at,
+        }
+
     @property
     def label(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.removed_at))

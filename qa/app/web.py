@@ -19,7 +19,8 @@ from qa.app.auth import parse_accounts
 from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.chat_ui import ChatMemory, message_text, user_of
 from qa.app.openai_api import openai_router
-from qa.app.page import CSS, chat_markdown, error_html, sources_html
+from qa.app.page import CSS, api_history, chat_markdown, error_html, notice_html, sources_html
+from qa.app.reader import READER_CSS, SCROLL_JS, SOURCES_JS, load_indexed_article, reader_html
 from qa.app.trash import TrashError
 from qa.types import Answer
 
@@ -55,8 +56,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         keep = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
         try:
             question = assistant.check_question(question)
-        except QuestionError as exc:
-            yield history, error_html(str(exc)), "", *keep
+        except QuestionError as exc:  # the visible answer keeps its sources
+            yield history, gr.skip(), gr.skip(), *keep, notice_html(str(exc))
             return
         filters = Filters(articles=[article] if article and article != ALL_ARTICLES else [])
         engine_history = history_for_engine(history)
@@ -65,35 +66,38 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             {"role": "user", "content": question},
             {"role": "assistant", "content": "…"},
         ]
-        yield history, sources_html(None), "", *keep[:3], gr.update(visible=False)
+        turn = len(history) - 1  # the answer's position: its [n] links and cards use it
+        hide = gr.update(visible=False)
+        yield history, sources_html(None), "", *keep[:3], hide, ""
         text, answer = "", None
         try:
             for piece in assistant.stream(question, engine_history, int(k), filters):
                 if isinstance(piece, Answer):
                     answer = piece
-                    history[-1] = {"role": "assistant", "content": chat_markdown(piece)}
-                    yield history, sources_html(piece), "", *keep
+                    history[-1] = {"role": "assistant", "content": chat_markdown(piece, turn)}
+                    yield history, sources_html(piece, turn), "", *keep, gr.skip()
                 else:
                     text += piece
                     history[-1] = {"role": "assistant", "content": text}
-                    yield history, sources_html(None), "", *keep
+                    yield history, sources_html(None), "", *keep, gr.skip()
         except (LLMUnavailable, QuestionError, OSError) as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-            yield history, error_html(str(exc)), "", *keep
+            yield history, error_html(str(exc)), "", *keep, gr.skip()
         # Saved, errors too (so positions match the chat); follow-ups come in the next step.
         conversation_id, _ = memory.save_turn(
             user, conversation_id, question, answer, history[-1]["content"]
         )
         conversation = memory.conversations.get(conversation_id, user)
-        yield (
-            history,
-            gr.skip(),
-            "",
-            conversation_id,
-            memory.listing(user, query, conversation_id),
-            memory.download(conversation),
-            gr.update(visible=False),
-        )
+        listing = memory.listing(user, query, conversation_id)
+        done = (conversation_id, listing, memory.download(conversation), hide)
+        yield history, gr.skip(), "", *done, gr.skip()
+
+    def open_reader(evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        aid = str(data.get("article") or "")
+        article = load_indexed_article(assistant.settings.corpus_dir, assistant.articles(), aid)
+        start, end = int(data.get("start") or -1), int(data.get("end") or -1)
+        return reader_html(article, start, end), gr.update(visible=bool(aid))
 
     def run_sync(progress=None):
         report = None if progress is None else lambda done, total: progress(done / max(total, 1))
@@ -101,11 +105,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             summary = assistant.sync(progress=report)
         return summary.to_dict()
 
-    def api_ask(question: str, k: int = 0, article: str = "") -> dict:
-        """Answer a question; returns the answer object (same as `qa ask --json`)."""
+    def api_ask(
+        question: str, k: int = 0, article: str = "", history: list[dict] | None = None
+    ) -> dict:
+        """Answer a question; returns the answer object (same as `qa ask --json`).
+        ``history``: the conversation so far, as [{"role": "user"|"assistant", "content"}];
+        a follow-up is rewritten from it as in the chat (see standalone_question)."""
         try:
             filters = Filters(articles=[article] if article else [])
-            return assistant.ask(question, k=int(k) or None, filters=filters).to_dict()
+            turns = api_history(history)
+            return assistant.ask(question, turns, k=int(k) or None, filters=filters).to_dict()
         except (QuestionError, LLMUnavailable) as exc:
             return {"error": str(exc)}
 
@@ -115,7 +124,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             item, summary = files_ops.remove(path)
         except TrashError as exc:
             return {"error": str(exc)}
-        return {"removed": item.to_dict(), "sync": summary}
+        return {"removed": item.to_api(), "sync": summary}
 
     def api_restore(key: str) -> dict:
         """Put a trashed article back (its trash id, or its path) and sync."""
@@ -123,7 +132,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             item, summary = files_ops.restore(key)
         except TrashError as exc:
             return {"error": str(exc)}
-        return {"restored": item.to_dict(), "sync": summary}
+        return {"restored": item.to_api(), "sync": summary}
 
     def api_ingest() -> dict:
         """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
@@ -154,6 +163,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     label="Question",
                     elem_id="qa-question",
                 )
+                notice = gr.HTML("", elem_id="qa-notice")
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
                     clear_btn = gr.Button("New conversation", elem_id="qa-clear")
@@ -175,12 +185,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     )
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
-                sources = gr.HTML(sources_html(None), elem_id="qa-sources")
+                sources = gr.HTML(sources_html(None), elem_id="qa-sources", js_on_load=SOURCES_JS)
+                with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
+                    reader = gr.HTML(elem_id="qa-reader")
+                    close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
         build_articles_tab(assistant, files_ops, article)
 
         ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
         ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
-        ask_outputs += [sidebar.download, follow.row]
+        ask_outputs += [sidebar.download, follow.row, notice]
         # The answer's event ends once it is saved (so the next question is taken at once);
         # the follow-ups are checked in a step of their own.
         for trigger, inputs in [
@@ -204,6 +217,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         )
         memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
+        sources.click(open_reader, None, [reader, reader_box], api_visibility="private").then(
+            None, js=SCROLL_JS
+        )
+        close_reader.click(
+            lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
+        )
         gr.api(api_ask, api_name="ask")
         gr.api(api_ingest, api_name="ingest")
         gr.api(api_remove, api_name="remove")
@@ -222,7 +241,7 @@ def launch(assistant: Assistant, host: str, port: int, block: bool = True):
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
-        css=CSS + MEMORY_CSS,
+        css=CSS + MEMORY_CSS + READER_CSS,
         # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
         app_kwargs={"routes": openai_router(assistant, accounts).routes},
         footer_links=["api"],
