@@ -57,8 +57,10 @@ class ArticleFiles:
         return [(item.label, item.id) for item in list_trash(self._dirs[1])]
 
 
-def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_filter) -> None:
-    """The tab's components and events (call inside ``gr.Blocks``)."""
+def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_filter):
+    """The tab's components and events (call inside ``gr.Blocks``); returns a function
+    giving the values that show the index as it is now (with a status message) and the
+    components they go to."""
     rows = articles_table(assistant)
     with gr.Tab("Articles", elem_id="qa-articles-tab"):
         table = gr.Dataframe(
@@ -179,6 +181,7 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
     yes.click(move_confirmed, [remove_choice], changed, **private)
     restore_btn.click(put_back, [restore_choice], changed, **private)
     resync_btn.click(resync, None, changed, **private)
+    return after_change, changed
 
 
 def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:

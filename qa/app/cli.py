@@ -128,22 +128,33 @@ def cmd_serve(args) -> int:
     import time
 
     from qa.answering.service import build_assistant
+    from qa.app.startup import BackgroundSync
     from qa.app.web import launch
 
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
-    summary = assistant.sync(progress=_tqdm_progress())
-    print(
-        f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks embedded) "
-        f"in {time.perf_counter() - started:.1f} s; skipped {len(summary.errors)} file(s)."
-    )
-    for err in summary.errors:
-        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"Serving the chat at http://{host}:{port}", flush=True)
-    launch(assistant, host, port, block=True)
+    # The page is served at once; the sync runs meanwhile and the page shows its progress
+    # (answers come from what is indexed so far).
+    background = BackgroundSync(assistant)
+    demo, _ = launch(assistant, host, port, block=False, background=background)
+    print(f"Serving the chat at http://{host}:{port} (syncing the corpus)", flush=True)
+    try:
+        summary = background.run(progress=_tqdm_progress())
+    except (RuntimeError, OSError) as exc:  # shown on the page too; keep serving
+        print(f"error: sync failed: {exc}", file=sys.stderr)
+    else:
+        print(
+            f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
+            f"embedded) in {time.perf_counter() - started:.1f} s; "
+            f"skipped {len(summary.errors)} file(s).",
+            flush=True,
+        )
+        for err in summary.errors:
+            print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    demo.block_thread()
     return 0
 
 

@@ -17,6 +17,9 @@ CSS = """
 .qa-abstain { border: 1px dashed #bf8700; background: #fff8e6; border-radius: 8px;
               padding: 10px 12px; color: #6b4b00; }
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
+.qa-note { color: #57606a; font-size: 0.85rem; }
+#qa-sync-banner { border: 1px solid #bf8700; background: #fff8e6; border-radius: 8px;
+                  padding: 4px 12px; }
 .qa-unsupported { color: #a40e26; font-size: 0.85rem; }
 #qa-confirm-remove { border: 1px solid #cf222e; border-radius: 8px; padding: 8px 12px; }
 """
@@ -137,6 +140,11 @@ def error_html(message: str) -> str:
 def notice_html(message: str) -> str:
     """A short message under the question box (the answer and its sources stay)."""
     return f"<div class='qa-notice'>{html.escape(message)}</div>"
+
+
+def note_html(message: str) -> str:
+    """A neutral note under the question box ("" when there is nothing to say)."""
+    return f"<div class='qa-note'>{html.escape(message)}</div>" if message else ""
 
 
 def api_history(history: object) -> list[dict]:

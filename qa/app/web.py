@@ -7,7 +7,6 @@ All answering goes through the one Assistant; this module only wires it to the p
 from __future__ import annotations
 
 import json
-import threading
 
 import gradio as gr
 
@@ -19,8 +18,17 @@ from qa.app.auth import parse_accounts
 from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.chat_ui import ChatMemory, message_text, user_of
 from qa.app.openai_api import openai_router
-from qa.app.page import CSS, api_history, chat_markdown, error_html, notice_html, sources_html
+from qa.app.page import (
+    CSS,
+    api_history,
+    chat_markdown,
+    error_html,
+    note_html,
+    notice_html,
+    sources_html,
+)
 from qa.app.reader import READER_CSS, SCROLL_JS, SOURCES_JS, load_indexed_article, reader_html
+from qa.app.startup import BackgroundSync
 from qa.app.trash import TrashError
 from qa.types import Answer
 
@@ -40,8 +48,8 @@ def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
     return out
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    sync_lock = threading.Lock()
+def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> gr.Blocks:
+    background = background or BackgroundSync(assistant)  # one sync at a time, with progress
     memory = ChatMemory(assistant)
 
     def history_for_engine(history: list[dict]) -> list[dict]:
@@ -75,7 +83,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 if isinstance(piece, Answer):
                     answer = piece
                     history[-1] = {"role": "assistant", "content": chat_markdown(piece, turn)}
-                    yield history, sources_html(piece, turn), "", *keep, gr.skip()
+                    note = background.status.answer_note()  # answered mid-sync: say so
+                    yield history, sources_html(piece, turn), "", *keep, note_html(note)
                 else:
                     text += piece
                     history[-1] = {"role": "assistant", "content": text}
@@ -101,9 +110,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     def run_sync(progress=None):
         report = None if progress is None else lambda done, total: progress(done / max(total, 1))
-        with sync_lock:
-            summary = assistant.sync(progress=report)
-        return summary.to_dict()
+        return background.run(report).to_dict()
+
+    def sync_banner(seen: str):
+        """The sync's progress at the top of the page; the articles lists once it ends."""
+        status = background.status
+        text = status.banner()
+        banner = gr.update(value=text, visible=bool(text))
+        if status.running or status.finished == seen:
+            return banner, seen, *([gr.skip()] * len(refresh_outputs))
+        return banner, status.finished, *refresh_articles(f"Synced: {status.finished}")
 
     def api_ask(
         question: str, k: int = 0, article: str = "", history: list[dict] | None = None
@@ -136,14 +152,20 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     def api_ingest() -> dict:
         """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`)."""
-        with sync_lock:
-            return assistant.sync().to_dict()
+        return background.run().to_dict()
 
     files_ops = ArticleFiles(assistant, run_sync)
     rows = articles_table(assistant)
     with gr.Blocks(title="News QA") as demo:
         conversation_id = gr.State("")
         sidebar = build_sidebar()
+        banner = gr.Markdown(
+            background.status.banner(),
+            visible=bool(background.status.banner()),
+            elem_id="qa-sync-banner",
+        )
+        seen_sync = gr.State(background.status.finished)
+        ticker = gr.Timer(1.0)
         gr.Markdown(
             "## Ask your news articles\nAnswers quote the articles and cite them; "
             "when the articles don't say, neither does the assistant."
@@ -189,7 +211,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
                     reader = gr.HTML(elem_id="qa-reader")
                     close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
-        build_articles_tab(assistant, files_ops, article)
+        refresh_articles, refresh_outputs = build_articles_tab(assistant, files_ops, article)
 
         ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
         ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
@@ -223,6 +245,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         close_reader.click(
             lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
         )
+        ticker.tick(
+            sync_banner,
+            [seen_sync],
+            [banner, seen_sync, *refresh_outputs],
+            api_visibility="private",
+            concurrency_limit=None,
+            show_progress="hidden",
+        )
         gr.api(api_ask, api_name="ask")
         gr.api(api_ingest, api_name="ingest")
         gr.api(api_remove, api_name="remove")
@@ -230,9 +260,15 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     return demo
 
 
-def launch(assistant: Assistant, host: str, port: int, block: bool = True):
+def launch(
+    assistant: Assistant,
+    host: str,
+    port: int,
+    block: bool = True,
+    background: BackgroundSync | None = None,
+):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
-    demo = build_ui(assistant)
+    demo = build_ui(assistant, background)
     accounts = parse_accounts(assistant.settings.auth)  # QA_AUTH: user:pw[,user:pw...]
     auth = list(accounts.items()) or None
     demo.queue(default_concurrency_limit=1)
