@@ -227,3 +227,25 @@ def test_api_routes_keep_their_names(tmp_path, embedder, settings_for, corpus):
     demo = build_ui(build_assistant(settings_for(corpus), sync=True))
     names = {d.api_name for d in demo.fns.values() if d.api_visibility != "private"}
     assert {"ask", "ingest", "remove", "restore"} <= names
+
+
+@pytest.mark.browser
+def test_quotes_about_a_person_are_marked_with_their_speaker(tmp_path, browser):
+    import shutil
+
+    from conftest import BBC
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(BBC / "politics" / "001.txt", corpus / "maternity.txt")
+    for url, _ in start_app(tmp_path, seed=False, QA_ABSTAIN_THRESHOLD="0.3"):
+        browser.get(url)
+        _wait(browser, lambda d: _by_css(d, "#qa-question textarea"))
+        _ask(browser, "What did Gordon Brown say about maternity pay?")
+        _answered(browser, 1, "Gordon Brown")
+        bubble = _bots(browser)[0]
+        # Theresa May's words about Brown are shown as hers, not as Brown's.
+        assert "Theresa May" in bubble.text and "(said by Theresa May)" in bubble.text
+        assert '“"' not in bubble.text  # never wrapped twice
+        _wait(browser, lambda d: "said by Theresa May" in d.find_element("id", "qa-sources").text)
+        browser.save_screenshot(str(SCREENSHOTS / "page-7-reported-speech.png"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from qa.answering.speech import speaker_of, unwrap_double_quotes
 from qa.types import Answer
 
 CSS = """
@@ -17,6 +18,7 @@ CSS = """
 .qa-abstain { border: 1px dashed #bf8700; background: #fff8e6; border-radius: 8px;
               padding: 10px 12px; color: #6b4b00; }
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
+.qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
 .qa-note { color: #57606a; font-size: 0.85rem; }
 #qa-sync-banner { border: 1px solid #bf8700; background: #fff8e6; border-radius: 8px;
                   padding: 4px 12px; }
@@ -52,10 +54,15 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
     if answer.abstained:
         text = f"⚠️ **{html.escape(ABSTAINED)}**"
     else:
-        text = _MARKER.sub(
-            lambda m: f"[\\[{m.group(1)}\\]](#{anchor(turn, m.group(1))})",
-            html.escape(answer.answer),
-        )
+        speakers = {str(c.n): speaker_of(c.quote) for c in answer.citations}
+
+        def link(m: re.Match) -> str:
+            n = m.group(1)
+            said = speakers.pop(n, "")  # reported speech: marked once, by its speaker
+            mark = f" <small>(said by {html.escape(said)})</small>" if said else ""
+            return f"[\\[{n}\\]](#{anchor(turn, n)}){mark}"
+
+        text = _MARKER.sub(link, html.escape(unwrap_double_quotes(answer.answer)))
         if answer.short_answer and answer.short_answer_confident:
             text = f"**{html.escape(answer.short_answer)}**  \n{text}"
         if answer.unsupported:
@@ -99,6 +106,9 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
         else:
             body = f"<mark>{html.escape(c.quote)}</mark>"
         warn = "" if c.supported else "<div class='qa-unsupported'>does not support the claim</div>"
+        said = speaker_of(c.quote)
+        if said:
+            warn += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"
         span = (c.article, c.start, c.end)
         parts.append(_card(str(c.n), c.title, c.published, c.article, body, warn, turn, span))
     parts.append("</div>")
