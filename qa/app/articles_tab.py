@@ -4,12 +4,23 @@ be undone (confirm, trash, restore). ``ArticleFiles`` is shared with the /remove
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
 from qa.answering.service import Assistant
+from qa.app.articles_list import (
+    ALL_CATEGORIES,
+    HEADERS,
+    article_rows,
+    categories,
+    count_text,
+    filter_rows,
+    page_of,
+)
 from qa.app.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
 from qa.app.uploads import UploadError, save_upload
 
@@ -17,10 +28,39 @@ ALL_ARTICLES = "(all articles)"
 
 
 def articles_table(assistant: Assistant) -> list[list]:
+    """[id, title, published, chunks, file] per indexed article."""
     return [
         [aid, m.get("title", ""), m.get("published", ""), m.get("chunks", 0), m.get("path", "")]
         for aid, m in sorted(assistant.articles().items())
     ]
+
+
+@dataclass
+class SharedFilter:
+    """The category and date filter above the tabs: the chat and the list both use it."""
+
+    category: gr.Dropdown
+    date_from: gr.Textbox
+    date_to: gr.Textbox
+
+    @property
+    def inputs(self) -> list:
+        return [self.category, self.date_from, self.date_to]
+
+
+def build_shared_filter(assistant: Assistant) -> SharedFilter:
+    rows = article_rows(assistant.articles())
+    with gr.Row(elem_id="qa-filter"):
+        category = gr.Dropdown(
+            categories(rows), value=ALL_CATEGORIES, label="Category", elem_id="qa-category"
+        )
+        date_from = gr.Textbox(
+            label="Published from", placeholder="YYYY-MM-DD", max_lines=1, elem_id="qa-from"
+        )
+        date_to = gr.Textbox(
+            label="Published to", placeholder="YYYY-MM-DD", max_lines=1, elem_id="qa-to"
+        )
+    return SharedFilter(category, date_from, date_to)
 
 
 class ArticleFiles:
@@ -57,18 +97,33 @@ class ArticleFiles:
         return [(item.label, item.id) for item in list_trash(self._dirs[1])]
 
 
-def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_filter):
+def build_articles_tab(
+    assistant: Assistant, files_ops: ArticleFiles, article_filter, shared: SharedFilter
+):
     """The tab's components and events (call inside ``gr.Blocks``); returns a function
     giving the values that show the index as it is now (with a status message) and the
     components they go to."""
     rows = articles_table(assistant)
     with gr.Tab("Articles", elem_id="qa-articles-tab"):
+        with gr.Row(equal_height=True):
+            search = gr.Textbox(
+                placeholder="Search titles and ids…",
+                show_label=False,
+                max_lines=1,
+                scale=3,
+                elem_id="qa-article-search",
+            )
+            prev_btn = gr.Button("‹ Previous", size="sm", scale=0, elem_id="qa-prev")
+            next_btn = gr.Button("Next ›", size="sm", scale=0, elem_id="qa-next")
+        count = gr.Markdown(elem_id="qa-article-count")
         table = gr.Dataframe(
-            rows,
-            headers=["id", "title", "published", "chunks", "file"],
+            headers=HEADERS,
             interactive=False,
             elem_id="qa-articles",
+            max_height=520,
         )
+        page = gr.State(1)
+        version = gr.Number(0, visible=False)  # bumped after a change: the list re-renders
         with gr.Row():
             files = gr.File(
                 label="Add articles (.txt, .md, .html, .pdf); they are saved in the corpus folder",
@@ -102,12 +157,20 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
         rows = articles_table(assistant)
         return (
             message,
-            rows,
+            time.time(),
             gr.update(choices=_remove_choices(rows), value=None),
             gr.update(choices=[ALL_ARTICLES] + [r[0] for r in rows], value=ALL_ARTICLES),
             gr.update(choices=files_ops.trash_choices(), value=None),
             gr.update(visible=False),
+            gr.update(choices=categories(article_rows(assistant.articles()))),
         )
+
+    def render(query, category, date_from, date_to, number):
+        rows = article_rows(assistant.articles())
+        found = filter_rows(rows, query, category, date_from, date_to)
+        shown, number, pages = page_of(found, number)
+        text = count_text(shown, len(found), len(rows), number, pages)
+        return [r.cells() for r in shown], text, number
 
     def upload(uploaded, progress=gr.Progress()):
         if not uploaded:
@@ -172,8 +235,17 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
             f"{s['seconds']} s."
         )
 
-    changed = [status, table, remove_choice, article_filter, restore_choice, confirm]
+    changed = [status, version, remove_choice, article_filter, restore_choice, confirm]
+    changed.append(shared.category)
     private = {"api_visibility": "private"}
+    view = [search, *shared.inputs]
+    shown = [table, count, page]
+    for box in view:  # a new search or filter starts at page 1
+        box.change(lambda *a: render(*a, 1), view, shown, **private)
+    version.change(render, [*view, page], shown, **private)
+    prev_btn.click(lambda *a: render(*a[:-1], a[-1] - 1), [*view, page], shown, **private)
+    next_btn.click(lambda *a: render(*a[:-1], a[-1] + 1), [*view, page], shown, **private)
+    demo_load = render  # the first render happens on page load (see web.py)
     files.upload(upload, [files], [*changed, files], **private)
     remove_btn.click(ask_confirm, [remove_choice], [confirm, confirm_text, status], **private)
     remove_choice.change(lambda: gr.update(visible=False), None, [confirm], **private)
@@ -181,7 +253,7 @@ def build_articles_tab(assistant: Assistant, files_ops: ArticleFiles, article_fi
     yes.click(move_confirmed, [remove_choice], changed, **private)
     restore_btn.click(put_back, [restore_choice], changed, **private)
     resync_btn.click(resync, None, changed, **private)
-    return after_change, changed
+    return after_change, changed, (demo_load, [*view, page], shown)
 
 
 def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:

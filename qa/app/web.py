@@ -6,17 +6,23 @@ All answering goes through the one Assistant; this module only wires it to the p
 
 from __future__ import annotations
 
-import json
-
 import gradio as gr
 
 from qa.answering.llm import LLMUnavailable
 from qa.answering.retrieval import Filters
 from qa.answering.service import Assistant, QuestionError
-from qa.app.articles_tab import ALL_ARTICLES, ArticleFiles, articles_table, build_articles_tab
+from qa.app.articles_list import article_rows, retrieval_filters
+from qa.app.articles_tab import (
+    ALL_ARTICLES,
+    ArticleFiles,
+    articles_table,
+    build_articles_tab,
+    build_shared_filter,
+)
 from qa.app.auth import parse_accounts
 from qa.app.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.chat_ui import ChatMemory, message_text, user_of
+from qa.app.examples import example_questions
 from qa.app.openai_api import openai_router
 from qa.app.page import (
     CSS,
@@ -32,20 +38,7 @@ from qa.app.startup import BackgroundSync
 from qa.app.trash import TrashError
 from qa.types import Answer
 
-
-def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
-    """Answerable questions shipped with the corpus (eval.jsonl), else none."""
-    path = assistant.settings.corpus_dir / "eval.jsonl"
-    out: list[str] = []
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if obj.get("answers") and len(out) < n:
-                out.append(obj["question"])
-    return out
+MAX_EXAMPLES = 4
 
 
 def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> gr.Blocks:
@@ -57,7 +50,18 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         texts = [(m["role"], message_text(m.get("content"))) for m in history]
         return [{"role": role, "content": text} for role, text in texts if text]
 
-    def respond(question, history, k, article, conversation_id, query, request: gr.Request):
+    def respond(
+        question,
+        history,
+        k,
+        article,
+        conversation_id,
+        query,
+        category,
+        date_from,
+        date_to,
+        request: gr.Request,
+    ):
         user = user_of(request)
         history = list(history or [])
         # conversation id, sidebar list, download, follow-ups: unchanged until the end
@@ -67,7 +71,9 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         except QuestionError as exc:  # the visible answer keeps its sources
             yield history, gr.skip(), gr.skip(), *keep, notice_html(str(exc))
             return
-        filters = Filters(articles=[article] if article and article != ALL_ARTICLES else [])
+        chosen = article if article and article != ALL_ARTICLES else ""
+        rows = article_rows(assistant.articles())
+        filters = retrieval_filters(rows, chosen, category, date_from, date_to)
         engine_history = history_for_engine(history)
         history = [
             *history,
@@ -100,6 +106,22 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         listing = memory.listing(user, query, conversation_id)
         done = (conversation_id, listing, memory.download(conversation), hide)
         yield history, gr.skip(), "", *done, gr.skip()
+
+    examples_cache: dict = {}
+
+    def show_examples():
+        """Example questions (eval.jsonl, else built from the indexed articles), worked
+        out once per sync; none while the first sync runs."""
+        key = background.status.finished
+        if key not in examples_cache and not background.status.running:
+            examples_cache.clear()
+            examples_cache[key] = example_questions(assistant, MAX_EXAMPLES)
+        found = examples_cache.get(key, [])
+        buttons = [
+            gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
+            for i in range(MAX_EXAMPLES)
+        ]
+        return gr.update(visible=bool(found)), *buttons
 
     def open_reader(evt: gr.EventData):
         data = getattr(evt, "_data", None) or {}
@@ -170,6 +192,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             "## Ask your news articles\nAnswers quote the articles and cite them; "
             "when the articles don't say, neither does the assistant."
         )
+        shared = build_shared_filter(assistant)
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -189,9 +212,12 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                 with gr.Row():
                     ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
                     clear_btn = gr.Button("New conversation", elem_id="qa-clear")
-                examples = example_questions(assistant)
-                if examples:
-                    gr.Examples(examples=[[q] for q in examples], inputs=[question])
+                with gr.Row(visible=False, elem_id="qa-examples") as examples_row:
+                    gr.Markdown("Try:", elem_classes=["qa-try"])
+                    example_buttons = [
+                        gr.Button("", size="sm", visible=False, elem_classes=["qa-example"])
+                        for _ in range(MAX_EXAMPLES)
+                    ]
                 with gr.Accordion("Options", open=False):
                     k = gr.Slider(
                         1,
@@ -211,9 +237,12 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                 with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
                     reader = gr.HTML(elem_id="qa-reader")
                     close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
-        refresh_articles, refresh_outputs = build_articles_tab(assistant, files_ops, article)
+        refresh_articles, refresh_outputs, first_render = build_articles_tab(
+            assistant, files_ops, article, shared
+        )
 
         ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
+        ask_inputs += shared.inputs
         ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
         ask_outputs += [sidebar.download, follow.row, notice]
         # The answer's event ends once it is saved (so the next question is taken at once);
@@ -221,7 +250,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         for trigger, inputs in [
             (ask_btn.click, ask_inputs),
             (question.submit, ask_inputs),
-            *[(b.click, [b, *ask_inputs[1:]]) for b in follow.buttons],
+            *[(b.click, [b, *ask_inputs[1:]]) for b in follow.buttons + example_buttons],
         ]:
             trigger(respond, inputs, ask_outputs, api_visibility="private").then(
                 memory.follow_ups, [conversation_id], follow.outputs, api_visibility="private"
@@ -245,6 +274,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         close_reader.click(
             lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
         )
+        demo.load(*first_render, api_visibility="private")
+        demo.load(show_examples, None, [examples_row, *example_buttons], api_visibility="private")
         ticker.tick(
             sync_banner,
             [seen_sync],
