@@ -49,11 +49,20 @@ def _choose(driver, dropdown_id, text):
 def _click_until(driver, selector: str, shown: str, tries: int = 3):
     """Click ``selector`` until ``shown`` appears (a click landing while the chat
     re-renders after an answer is lost)."""
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+        TimeoutException,
+    )
 
     for attempt in range(tries):
         try:
-            _by_css(driver, selector)[0].click()
+            link = _by_css(driver, selector)[0]
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+            try:
+                link.click()
+            except ElementClickInterceptedException:  # covered for a moment: click it in JS
+                driver.execute_script("arguments[0].click()", link)
             return _wait(driver, lambda d: _by_css(d, shown), timeout=30)
         except (TimeoutException, StaleElementReferenceException):
             if attempt == tries - 1:

@@ -141,7 +141,10 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         banner = gr.update(value=text, visible=bool(text))
         if status.running or status.finished == seen:
             return banner, seen, *([gr.skip()] * len(refresh_outputs))
-        return banner, status.finished, *refresh_articles(f"Synced: {status.finished}")
+        # The lists follow the index; the status line is left to the Articles tab's own
+        # messages ("Moved … to the trash" must not be replaced by this refresh).
+        _, *lists = refresh_articles("")
+        return banner, status.finished, gr.skip(), *lists
 
     def api_ask(
         question: str, k: int = 0, article: str = "", history: list[dict] | None = None
