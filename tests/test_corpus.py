@@ -20,11 +20,19 @@ def test_txt_title_is_first_line_and_id_is_relative_path(tmp_path):
     assert len(article.sha256) == 64
 
 
-def test_seed_article_loads_unchanged():
+def test_seed_article_loads_with_its_boilerplate_blanked_and_offsets_kept():
     article = load_corpus(SEED.parent).articles[0]
+    raw = SEED.read_text(encoding="utf-8")
     assert article.id == "russia-promises-free-weapons-to-afghanistan"
     assert article.title == "Russia Promises Free Weapons And Ammunition To Afghanistan"
-    assert article.text == SEED.read_text(encoding="utf-8")
+    assert "Updated on" in raw and "Leave a Comment" in raw
+    assert "Updated on" not in article.text and "Leave a Comment" not in article.text
+    assert len(article.text) == len(raw)  # every other character keeps its offset
+    quote = "Valentina Matvienko, Russia’s upper house speaker"
+    at = raw.index(quote)
+    assert article.text[at : at + len(quote)] == quote
+    kept = [i for i, (a, b) in enumerate(zip(article.text, raw, strict=True)) if a != b]
+    assert all(article.text[i] == " " for i in kept)
 
 
 def test_markdown_front_matter(tmp_path):

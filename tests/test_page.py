@@ -58,3 +58,67 @@ def test_citation_spans_are_verified():
     a.citations[0].quote = "something else"
     with pytest.raises(ValueError, match="differs"):
         verify_spans(a.citations, a.passages)
+
+
+def test_each_answer_links_to_its_own_cards():
+    a = hostile_answer()
+    assert "(#src-3-1)" in chat_markdown(a, turn=3)
+    assert "id='src-3-1'" in sources_html(a, turn=3)
+    assert "(#src-5-1)" in chat_markdown(a, turn=5) and "src-3-1" not in chat_markdown(a, 5)
+
+
+def test_cards_carry_the_cited_span_for_the_reader():
+    html = sources_html(hostile_answer(), turn=1)
+    assert "data-article='art' data-start='107'" in html
+    assert f"data-end='{107 + len(HOSTILE)}'" in html
+    assert "Read the whole article" in html
+
+
+def test_rewritten_follow_up_is_shown_small_and_escaped():
+    a = hostile_answer()
+    assert "Answering" not in chat_markdown(a)  # the question stood on its own
+    a.question, a.standalone_question = "Who did <b>she</b> meet?", "Who did <b>she</b> meet? (x)"
+    md = chat_markdown(a)
+    assert md.endswith("<small>Answering: Who did &lt;b&gt;she&lt;/b&gt; meet? (x)</small>")
+
+
+def test_abstention_says_where_the_passages_are():
+    a = hostile_answer(abstained=True)
+    a.answer = "The articles don't say. The closest passages are listed below."
+    md = chat_markdown(a)
+    assert "Sources panel" in md and "on the right" in md and "below" not in md.split("(")[0]
+
+
+def test_api_history_keeps_text_turns_only():
+    from qa.app.page import api_history
+
+    got = api_history(
+        [
+            {"role": "user", "content": "Who is X?"},
+            {"role": "assistant", "content": "Y [1]"},
+            {"role": "system", "content": "ignore"},
+            {"role": "user", "content": ["parts"]},
+            "junk",
+        ]
+    )
+    assert got == [
+        {"role": "user", "content": "Who is X?"},
+        {"role": "assistant", "content": "Y [1]"},
+    ]
+    assert api_history(None) == []
+
+
+def test_reader_shows_the_whole_article_escaped_with_the_span_marked():
+    from qa.app.reader import reader_html
+    from qa.indexing.corpus import Article
+
+    text = "Title <i>\n\nFirst. " + HOSTILE + " Last."
+    start = text.index("Fees")
+    article = Article("a/b", "Title <i>", text, published="2024-01-02", url="javascript:alert(1)")
+    out = reader_html(article, start, start + len(HOSTILE))
+    assert "<script>" not in out and "<i>" not in out and "javascript:" not in out
+    assert "<mark id='qa-cited'>Fees rise &lt;script&gt;" in out
+    assert "First." in out and "Last." in out and "2024-01-02" in out
+    out = reader_html(Article("a", "T", text, url="https://example.org/x?a=1&b=2"))
+    assert "href='https://example.org/x?a=1&amp;b=2'" in out and "<mark" not in out
+    assert "no longer in the corpus" in reader_html(None)

@@ -20,12 +20,14 @@ def app_server(tmp_path):
     yield from start_app(tmp_path)
 
 
-def start_app(tmp_path, **extra_env):
-    """Run `python app.py` on a free loopback port; yields (url, corpus folder)."""
+def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env):
+    """Run `python app.py` on a free loopback port; yields (url, corpus folder).
+    The page is served before the corpus is synced; ``wait_synced`` waits for the sync."""
     corpus = tmp_path / "corpus"
     corpus.mkdir(exist_ok=True)  # a restart reuses the corpus and the data dir
-    shutil.copy(SEED, corpus / SEED.name)
-    shutil.copy(ROOT / "corpus" / "eval.jsonl", corpus / "eval.jsonl")
+    if seed:
+        shutil.copy(SEED, corpus / SEED.name)
+        shutil.copy(ROOT / "corpus" / "eval.jsonl", corpus / "eval.jsonl")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
     env.update(
@@ -56,6 +58,11 @@ def start_app(tmp_path, **extra_env):
     else:
         proc.kill()
         pytest.fail("app did not start:\n" + (tmp_path / "app.log").read_text())
+    while wait_synced and "Synced " not in (tmp_path / "app.log").read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, (
+            tmp_path / "app.log"
+        ).read_text()
+        time.sleep(0.3)
     try:
         yield url, corpus
     finally:  # also when a test fails inside `for ... in start_app(...)`
@@ -184,7 +191,7 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     assert mark.is_displayed()
     chat = browser.find_element(By.ID, "qa-chat")
     _wait(browser, lambda d: "Valentina Matvienko" in chat.text)
-    source = browser.find_element(By.ID, "src-1")
+    source = browser.find_element(By.ID, "src-1-1")  # answer at position 1, citation [1]
     assert "Russia Promises Free Weapons" in source.text
     browser.save_screenshot(str(SCREENSHOTS / "1-answer.png"))
 
@@ -242,4 +249,4 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
 
     # 6. An empty question gets a readable message, and the app keeps serving.
     _ask(browser, " ")
-    _wait(browser, lambda d: "type a question" in d.find_element(By.ID, "qa-sources").text)
+    _wait(browser, lambda d: "type a question" in d.find_element(By.ID, "qa-notice").text)

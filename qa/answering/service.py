@@ -13,6 +13,7 @@ from qa.answering.learned import load_models
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
 from qa.indexing.embeddings import Embedder, load_embedder
+from qa.indexing.errors import IndexUnavailable
 from qa.indexing.live import LiveIndex
 from qa.indexing.store import CorpusStore, open_store, reopen_store
 from qa.indexing.sync import Progress, SyncSummary, read_manifest, sync_corpus
@@ -86,8 +87,12 @@ class Assistant:
         self.retriever.refresh()
 
     def articles(self) -> dict[str, dict]:
-        """The indexed articles, as the last sync recorded them."""
-        return read_manifest(self.settings)
+        """The indexed articles, as the last sync recorded them ({} while the manifest is
+        unreadable: the next sync rewrites it)."""
+        try:
+            return read_manifest(self.settings)
+        except IndexUnavailable:
+            return {}
 
     def check_question(self, question: object) -> str:
         return check_question(question, self.settings.max_question_chars)

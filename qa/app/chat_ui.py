@@ -24,7 +24,7 @@ from qa.app.chat_layout import (
 )
 from qa.app.conversations import Conversation, ConversationStore
 from qa.app.feedback import DOWN, UP, FeedbackStore, index_generation
-from qa.app.page import chat_markdown, sources_html
+from qa.app.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
 from qa.app.transcript import conversation_markdown, markdown_filename
 from qa.types import Answer
 
@@ -64,7 +64,7 @@ class ChatMemory:
             if m.role == "user":
                 messages.append({"role": "user", "content": m.content})
                 continue
-            text = chat_markdown(m.answer) if m.answer else m.content
+            text = chat_markdown(m.answer, m.position) if m.answer else m.content
             messages.append({"role": "assistant", "content": text})
             rating = ratings.get(m.position, 0)
             thumbs.append("Like" if rating == UP else "Dislike" if rating == DOWN else None)
@@ -164,10 +164,11 @@ class ChatMemory:
             conversation = memory.conversations.get(conversation_id or "", user)
             if conversation is None:
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
-            answers = [m.answer for m in conversation.messages if m.answer is not None]
+            answers = [m for m in conversation.messages if m.answer is not None]
+            last = answers[-1] if answers else None
             return (
                 memory.chat_messages(conversation, user),
-                sources_html(answers[-1] if answers else None),
+                sources_html(last.answer, last.position) if last else sources_html(None),
                 conversation.id,
                 conversation.title,
                 memory.download(conversation),
@@ -203,7 +204,7 @@ class ChatMemory:
             conversation = memory.conversations.get(conversation_id or "", user_of(request))
             index = selected.index if isinstance(selected.index, int) else -1
             found = conversation.answer_at(index) if conversation else None
-            return sources_html(found[1]) if found else gr.skip()
+            return sources_html(found[1], index) if found else gr.skip()
 
         def rate(conversation_id, liked: gr.LikeData, request: gr.Request):
             position = liked.index if isinstance(liked.index, int) else -1
@@ -273,7 +274,9 @@ class ChatMemory:
             [*opened, sidebar.listing, sidebar.confirm],
             **private,
         ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
-        chatbot.select(show_sources, [conv_id], [sources], api_visibility="private")
+        chatbot.select(show_sources, [conv_id], [sources], api_visibility="private").then(
+            None, js=SCROLL_TO_HASH_JS
+        )
         chatbot.like(
             rate, [conv_id], [panel.box, panel.target, panel.note], api_visibility="private"
         )

@@ -136,37 +136,45 @@ def cmd_serve(args) -> int:
     import time
 
     from qa.answering.service import build_assistant
+    from qa.app.startup import BackgroundSync
     from qa.app.web import launch
 
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
-    if not settings.sync_on_start:  # a replica: a separate sync job writes the index
-        print(f"Serving the index of {settings.collection_name} as synced by the sync job.")
-    else:
-        _sync_before_serving(assistant, started)
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"Serving the chat at http://{host}:{port}", flush=True)
-    launch(assistant, host, port, block=True)
+    # The page is served at once; the sync runs meanwhile and the page shows its progress
+    # (answers come from what is indexed so far).
+    background = BackgroundSync(assistant)
+    demo, _ = launch(assistant, host, port, block=False, background=background)
+    if not settings.sync_on_start:  # a replica: a separate sync job writes the index
+        print(f"Serving the index of {settings.collection_name} as synced by the sync job.")
+        print(f"Serving the chat at http://{host}:{port}", flush=True)
+    else:
+        print(f"Serving the chat at http://{host}:{port} (syncing the corpus)", flush=True)
+        _sync_while_serving(background, started)
+    demo.block_thread()
     return 0
 
 
-def _sync_before_serving(assistant, started: float) -> None:
+def _sync_while_serving(background, started: float) -> None:
     import time
 
     from qa.indexing.errors import IndexUnavailable
     from qa.indexing.sync import SyncBusyError
 
     try:
-        summary = assistant.sync(progress=_tqdm_progress())
-    except (IndexUnavailable, SyncBusyError) as exc:  # serve what is indexed, and say why
-        print(f"error: {exc}; serving the index as it is", file=sys.stderr)
+        summary = background.run(progress=_tqdm_progress())
+    except (IndexUnavailable, SyncBusyError, RuntimeError, OSError) as exc:
+        # Shown on the page too; the app keeps serving what is indexed.
+        print(f"error: sync failed: {exc}; serving the index as it is", file=sys.stderr)
     else:
         print(
             f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
             f"embedded) in {time.perf_counter() - started:.1f} s; "
-            f"skipped {len(summary.errors)} file(s)."
+            f"skipped {len(summary.errors)} file(s).",
+            flush=True,
         )
         for err in summary.errors:
             print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from qa.answering.speech import speaker_of, unwrap_double_quotes
 from qa.types import Answer
 
 CSS = """
@@ -16,22 +17,62 @@ CSS = """
 .qa-passage mark { background: #fff3a3; padding: 0 2px; }
 .qa-abstain { border: 1px dashed #bf8700; background: #fff8e6; border-radius: 8px;
               padding: 10px 12px; color: #6b4b00; }
+.qa-notice { color: #a40e26; font-size: 0.9rem; }
+.qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
+#qa-examples { gap: 6px; flex-wrap: wrap; align-items: center; }
+#qa-examples button { flex: 0 1 auto; min-width: 0; }
+#qa-examples .qa-try { flex: 0 0 auto; min-width: 0; }
+.qa-note { color: #57606a; font-size: 0.85rem; }
+#qa-sync-banner { border: 1px solid #bf8700; background: #fff8e6; border-radius: 8px;
+                  padding: 4px 12px; }
 .qa-unsupported { color: #a40e26; font-size: 0.85rem; }
+#qa-confirm-remove { border: 1px solid #cf222e; border-radius: 8px; padding: 8px 12px; }
 """
 
+# After an older answer (or one of its [n] links) is clicked and its cards are shown:
+# bring the card the link names into view.
+SCROLL_TO_HASH_JS = """() => { setTimeout(() => {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const card = id && document.getElementById(id);
+  if (card) card.scrollIntoView({block: 'nearest'});
+}, 100); }"""
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def chat_markdown(answer: Answer) -> str:
-    """The chat message: escaped answer text, [n] markers linking to their source."""
-    text = html.escape(answer.answer)
+ABSTAINED = (
+    "The articles don't say. The closest passages are in the Sources panel "
+    "(on the right; below the chat on a narrow screen)."
+)
+
+
+def anchor(turn: int | None, n: int | str) -> str:
+    """The id of source card ``n`` of the answer at chat position ``turn``."""
+    return f"src-{turn}-{n}" if turn is not None else f"src-{n}"
+
+
+def chat_markdown(answer: Answer, turn: int | None = None) -> str:
+    """The chat message: escaped answer text, [n] markers linking to this answer's own
+    source cards (``turn`` is the message's position in the chat), and the standalone
+    question the engine answered when a follow-up was rewritten."""
     if answer.abstained:
-        return f"⚠️ **{text}**"
-    text = _MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#src-{m.group(1)})", text)
-    if answer.short_answer and answer.short_answer_confident:
-        text = f"**{html.escape(answer.short_answer)}**  \n{text}"
-    if answer.unsupported:
-        text += "\n\n_Some sentences are not supported by their cited passage._"
+        text = f"⚠️ **{html.escape(ABSTAINED)}**"
+    else:
+        speakers = {str(c.n): speaker_of(c.quote) for c in answer.citations}
+
+        def link(m: re.Match) -> str:
+            n = m.group(1)
+            said = speakers.pop(n, "")  # reported speech: marked once, by its speaker
+            mark = f" <small>(said by {html.escape(said)})</small>" if said else ""
+            return f"[\\[{n}\\]](#{anchor(turn, n)}){mark}"
+
+        text = _MARKER.sub(link, html.escape(unwrap_double_quotes(answer.answer)))
+        if answer.short_answer and answer.short_answer_confident:
+            text = f"**{html.escape(answer.short_answer)}**  \n{text}"
+        if answer.unsupported:
+            text += "\n\n_Some sentences are not supported by their cited passage._"
+    standalone = (answer.standalone_question or "").strip()
+    if standalone and standalone != (answer.question or "").strip():
+        text += f"\n\n<small>Answering: {html.escape(standalone)}</small>"
     return text
 
 
@@ -42,18 +83,24 @@ def _highlighted(passage_text: str, rel_start: int, rel_end: int) -> str:
     return f"{before}<mark>{quote}</mark>{after}"
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel: one card per citation, the quote highlighted in its passage."""
+def sources_html(answer: Answer | None, turn: int | None = None) -> str:
+    """The sources panel: one card per citation, the quote highlighted in its passage.
+    ``turn`` (the answer's chat position) makes the card ids unique to this answer."""
     if answer is None:
         return "<div class='qa-sources'><em>Sources of the answer appear here.</em></div>"
-    parts = ["<div class='qa-sources'>"]
+    parts = [f"<div class='qa-sources' data-turn='{turn}'>"]
+    if answer.question:
+        parts.append(f"<div class='qa-meta qa-for'>For: {html.escape(answer.question)}</div>")
     if answer.abstained:
         parts.append(
             "<div class='qa-abstain' id='qa-abstain'><strong>The articles don't say.</strong> "
-            "Closest passages:</div>"
+            "These are the closest passages (click one to read its article):</div>"
         )
         for p in answer.passages[:3]:
-            parts.append(_card("", p.title, p.published, p.article, html.escape(p.text), ""))
+            span = (p.article, p.start, p.end)
+            parts.append(
+                _card("", p.title, p.published, p.article, html.escape(p.text), "", None, span)
+            )
     passages = {p.chunk_id: p for p in answer.passages}
     for c in answer.citations:
         p = passages.get(c.chunk_id)
@@ -62,20 +109,64 @@ def sources_html(answer: Answer | None) -> str:
         else:
             body = f"<mark>{html.escape(c.quote)}</mark>"
         warn = "" if c.supported else "<div class='qa-unsupported'>does not support the claim</div>"
-        parts.append(_card(str(c.n), c.title, c.published, c.article, body, warn))
+        said = speaker_of(c.quote)
+        if said:
+            warn += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"
+        span = (c.article, c.start, c.end)
+        parts.append(_card(str(c.n), c.title, c.published, c.article, body, warn, turn, span))
     parts.append("</div>")
     return "".join(parts)
 
 
-def _card(n: str, title: str, published: str, article: str, body: str, extra: str) -> str:
-    anchor = f" id='src-{n}'" if n else ""
+def _card(
+    n: str,
+    title: str,
+    published: str,
+    article: str,
+    body: str,
+    extra: str,
+    turn: int | None = None,
+    span: tuple[str, int, int] | None = None,
+) -> str:
+    ident = f" id='{anchor(turn, n)}'" if n else ""
     label = f"[{n}] " if n else ""
     meta = " · ".join(x for x in (html.escape(published), html.escape(article)) if x)
+    data, read = "", ""
+    if span is not None:  # a click opens the whole article (reader.py)
+        aid, start, end = span
+        data = (
+            f" data-article='{html.escape(aid, quote=True)}'"
+            f" data-start='{int(start)}' data-end='{int(end)}'"
+        )
+        read = "<div class='qa-read'>Read the whole article ›</div>"
     return (
-        f"<div class='qa-source'{anchor}><h4>{label}{html.escape(title)}</h4>"
-        f"<div class='qa-meta'>{meta}</div><div class='qa-passage'>{body}</div>{extra}</div>"
+        f"<div class='qa-source'{ident}{data}><h4>{label}{html.escape(title)}</h4>"
+        f"<div class='qa-meta'>{meta}</div><div class='qa-passage'>{body}</div>{extra}"
+        f"{read}</div>"
     )
 
 
 def error_html(message: str) -> str:
     return f"<div class='qa-abstain'><strong>Error:</strong> {html.escape(message)}</div>"
+
+
+def notice_html(message: str) -> str:
+    """A short message under the question box (the answer and its sources stay)."""
+    return f"<div class='qa-notice'>{html.escape(message)}</div>"
+
+
+def note_html(message: str) -> str:
+    """A neutral note under the question box ("" when there is nothing to say)."""
+    return f"<div class='qa-note'>{html.escape(message)}</div>" if message else ""
+
+
+def api_history(history: object) -> list[dict]:
+    """An API caller's conversation as the engine takes it: {role, content} with role
+    user or assistant and text content; anything else is left out."""
+    turns = []
+    for m in history if isinstance(history, list) else []:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        if isinstance(m.get("content"), str) and m["content"].strip():
+            turns.append({"role": m["role"], "content": m["content"]})
+    return turns

@@ -1,4 +1,4 @@
-"""Adding and removing article files in the corpus folder, safely."""
+"""Adding article files to the corpus folder, safely (removal: trash.py)."""
 
 from __future__ import annotations
 
@@ -42,15 +42,6 @@ def save_upload(src: Path, original_name: str, corpus_dir: Path, max_mb: float) 
     if corpus_dir.resolve() not in target.resolve().parents:
         raise UploadError(f"{original_name}: bad file name")
     shutil.copyfile(src, target)
-    return target
-
-
-def delete_article(relative_path: str, corpus_dir: Path) -> Path:
-    """Remove an article file given its path relative to the corpus folder."""
-    target = (corpus_dir / relative_path).resolve()
-    if corpus_dir.resolve() not in target.parents or not target.is_file():
-        raise UploadError(f"{relative_path} is not an article in the corpus")
-    target.unlink()
     return target
 
 

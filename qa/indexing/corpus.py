@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from qa.text.boilerplate import blank_boilerplate
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MAX_TITLE_CHARS = 200  # a headline; a longer "title" is a first paragraph without a heading
 
@@ -174,10 +176,11 @@ def _load_text(text: str, aid: str, path: Path) -> Article:
     meta, body = _split_front_matter(text)
     if not body.strip():
         raise ArticleError("no text after the front matter")
+    title = str(meta.get("title") or _first_line(body))
     return Article(
         id=aid,
-        title=cap_title(str(meta.get("title") or _first_line(body))),
-        text=body,
+        title=cap_title(title),
+        text=blank_boilerplate(body, keep_first_line=not meta.get("title")),
         path=str(path),
         published=_iso_date(meta.get("published") or meta.get("date")),
         url=str(meta.get("url") or ""),
@@ -200,7 +203,7 @@ def _load_html(html: str, aid: str, path: Path) -> Article:
     return Article(
         id=aid,
         title=cap_title(str(title)),
-        text=text,
+        text=blank_boilerplate(text),
         path=str(path),
         published=_iso_date(getattr(doc, "date", None)),
         url=str(getattr(doc, "url", None) or ""),
@@ -224,5 +227,6 @@ def _load_pdf(raw: bytes, aid: str, path: Path) -> Article:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise ArticleError("PDF has no extractable text (scanned image?)")
-    title = str(getattr(meta, "title", None) or "") or _first_line(text)
-    return Article(id=aid, title=cap_title(title), text=text, path=str(path))
+    title = str(getattr(meta, "title", None) or "")
+    text = blank_boilerplate(text, keep_first_line=not title)
+    return Article(id=aid, title=cap_title(title or _first_line(text)), text=text, path=str(path))

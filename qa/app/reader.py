@@ -1,0 +1,77 @@
+"""The article reader: a source card opens the whole article (title, date, URL when known)
+with the cited sentence highlighted. Every piece of article text is escaped here."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from qa.indexing.corpus import ArticleError, load_article
+
+READER_CSS = """
+#qa-reader-box { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; }
+.qa-reader h3 { margin: 0 0 4px 0; }
+.qa-reader-text { white-space: pre-wrap; font-size: 0.92rem; line-height: 1.5;
+                  max-height: 60vh; overflow-y: auto; padding-right: 6px; }
+.qa-reader-text mark { background: #fff3a3; padding: 0 2px; }
+.qa-source[data-article] { cursor: pointer; }
+.qa-source[data-article]:hover { border-color: #0969da; }
+.qa-read { color: #0969da; font-size: 0.8rem; margin-top: 4px; }
+.qa-source:target { border-color: #bf8700; box-shadow: 0 0 0 2px #fff3a3; }
+"""
+# Runs once when the sources panel loads: a click on a card (not on a link) asks the
+# server for the whole article (see web.py's reader event).
+SOURCES_JS = """
+element.addEventListener('click', (event) => {
+  if (event.target.closest('a')) return;
+  const card = event.target.closest('.qa-source[data-article]');
+  if (!card) return;
+  trigger('click', {article: card.dataset.article,
+                    start: Number(card.dataset.start), end: Number(card.dataset.end)});
+});
+"""
+SCROLL_JS = """() => { setTimeout(() => {
+  const mark = document.querySelector('#qa-reader mark');
+  if (mark) mark.scrollIntoView({block: 'center'});
+}, 50); }"""
+
+
+def load_indexed_article(corpus_dir: Path, manifest: dict[str, dict], article_id: str):
+    """The article as loaded for indexing (so citation offsets match), or None."""
+    meta = manifest.get(article_id)
+    if not meta or not meta.get("path"):
+        return None
+    path = Path(corpus_dir) / meta["path"]
+    try:
+        article, _ = load_article(path, article_id)
+    except (ArticleError, OSError):
+        return None
+    return article
+
+
+def reader_html(article, start: int = -1, end: int = -1) -> str:
+    """The whole article, the span [start, end) highlighted (escaped throughout)."""
+    if article is None:
+        return (
+            "<div class='qa-reader'><em>This article is no longer in the corpus "
+            "(removed or renamed since it was indexed).</em></div>"
+        )
+    text = article.text
+    meta = [html.escape(article.published)] if article.published else []
+    if article.url.startswith(("http://", "https://")):
+        url = html.escape(article.url, quote=True)
+        meta.append(f"<a href='{url}' target='_blank' rel='noopener noreferrer'>{url}</a>")
+    meta.append(html.escape(article.id))
+    if 0 <= start < end <= len(text):
+        body = (
+            f"{html.escape(text[:start])}<mark id='qa-cited'>{html.escape(text[start:end])}"
+            f"</mark>{html.escape(text[end:])}"
+        )
+    else:
+        body = html.escape(text)
+    return (
+        f"<div class='qa-reader' data-article='{html.escape(article.id, quote=True)}'>"
+        f"<h3>{html.escape(article.title)}</h3>"
+        f"<div class='qa-meta'>{' · '.join(meta)}</div>"
+        f"<div class='qa-reader-text'>{body}</div></div>"
+    )
