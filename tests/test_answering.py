@@ -9,7 +9,7 @@ from qa.answering.retrieval import Filters
 from qa.app.cli import main
 from qa.indexing.corpus import load_corpus
 
-SEED_TEXT = SEED.read_text(encoding="utf-8")
+SEED_TEXT = load_corpus(SEED.parent).articles[0].text  # as loaded: boilerplate blanked
 
 
 @pytest.fixture
