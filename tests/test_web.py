@@ -58,7 +58,9 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
     else:
         proc.kill()
         pytest.fail("app did not start:\n" + (tmp_path / "app.log").read_text())
-    while wait_synced and "Synced " not in (tmp_path / "app.log").read_text():
+    while wait_synced and not any(  # synced, or said why not (the app keeps serving)
+        line in (tmp_path / "app.log").read_text() for line in ("Synced ", "sync failed")
+    ):
         assert proc.poll() is None and time.monotonic() < deadline, (
             tmp_path / "app.log"
         ).read_text()

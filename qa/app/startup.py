@@ -105,7 +105,7 @@ class BackgroundSync:
 
             try:
                 summary = self.assistant.sync(progress=report)
-                _ = retriever.chunks  # build the BM25 side now, not at the first question
+                _ = retriever.index  # load the BM25 side now, not at the first question
             except Exception as exc:
                 self.status.error = str(exc)
                 self.status.running = False
