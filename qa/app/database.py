@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -44,5 +45,10 @@ def _sqlite_pragmas(connection, _record) -> None:
 def session_factory(url: str, tables: list) -> sessionmaker:
     """Sessions on ``url``, with ``tables`` created if they are missing."""
     engine = engine_for(url)
-    Base.metadata.create_all(engine, tables=tables)
+    try:
+        Base.metadata.create_all(engine, tables=tables)
+    except OperationalError:
+        # Another process (a second app on the same database) created them meanwhile:
+        # the second try sees them and creates nothing.
+        Base.metadata.create_all(engine, tables=tables)
     return sessionmaker(engine, expire_on_commit=False)
