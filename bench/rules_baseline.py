@@ -11,28 +11,12 @@ import re
 
 import numpy as np
 
+from qa.answering.expected import DATE_RE, NUMBER_RE
 from qa.text.sentences import sentence_spans
 from qa.text.terms import terms, words
 
 THRESHOLD = 0.45
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
-DATE_RE = re.compile(
-    rf"\b(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{MONTHS})\s+\d{{4}}"
-    rf"|(?:{MONTHS})\s+\d{{4}}|(?:19|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|"
-    rf"sunday|yesterday|today|last (?:week|month|year))\b",
-    re.I,
-)
-NUMBER_RE = re.compile(
-    r"(?:(?:more than|over|about|around|nearly|almost|at least|up to|some|roughly)\s+)?"
-    r"[$£€]?\d[\d,.]*(?:\s?(?:%|bn|m|k|million|billion|thousand|hundred))?"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion)\b",
-    re.I,
-)
 NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-\s](?:[A-Z][a-z]+|al|bin|van|de|von))*(?:\s[A-Z][a-z]+)+")
 
 

@@ -49,7 +49,7 @@ def test_a_model_trained_on_other_features_is_refused(tmp_path):
 def test_exported_trees_predict_like_scikit_learn():
     sys.path.insert(0, str(ROOT / "bench"))
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from train_answerer import fit
+    from train_answerer import TREE_PARAMS, fit
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(600, 5))
@@ -57,16 +57,7 @@ def test_exported_trees_predict_like_scikit_learn():
     y = (np.nan_to_num(x[:, 0]) + np.nan_to_num(x[:, 1]) ** 2 > 0.8).astype(int)
     names = [f"f{i}" for i in range(5)]
     ours = model_from_dict(fit(x, y, names, "trees"))
-    theirs = HistGradientBoostingClassifier(
-        max_iter=80,
-        max_bins=63,
-        learning_rate=0.08,
-        max_leaf_nodes=15,
-        min_samples_leaf=40,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=0,
-    ).fit(x, y)
+    theirs = HistGradientBoostingClassifier(**TREE_PARAMS).fit(x, y)
     assert np.allclose(ours.proba(x), theirs.predict_proba(x)[:, 1], atol=1e-9)
 
 

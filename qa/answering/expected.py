@@ -21,7 +21,6 @@ NUMBER_RE = re.compile(
     r"forty|fifty|hundred|thousand|million|billion)\b",
     re.I,
 )
-NAME_RE = re.compile(r"\b[A-Z][a-z]+(?:[-\s](?:[A-Z][a-z]+|al|bin|van|de|von))*(?:\s[A-Z][a-z]+)+")
 
 
 def expected_type(question: str) -> str:

@@ -70,8 +70,6 @@ class Candidate:
     index: int  # sentence number within the passage
     prev: str = ""  # neighbouring sentences in the passage ("" at an edge)
     next: str = ""
-    next_start: int = -1  # article offsets of the next sentence (-1: none)
-    next_end: int = -1
     prev_start: int = -1
     prev_end: int = -1
     terms: set[str] = field(default_factory=set)
@@ -96,21 +94,16 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 c.prev, c.prev_start, c.prev_end = p.text[ps:pe], p.start + ps, p.start + pe
             if i + 1 < len(spans):
                 ns, ne = spans[i + 1]
-                c.next, c.next_start, c.next_end = p.text[ns:ne], p.start + ns, p.start + ne
+                c.next = p.text[ns:ne]
             c.terms = set(terms(c.text))
             out.append(c)
     return out
 
 
-def has_kind(kind: str, text: str, q: Question) -> float:
-    """1.0 when ``text`` holds the kind of thing asked for (a date for "when"...)."""
-    if kind == "when":
-        return float(bool(DATE_RE.search(text)))
-    if kind == "number":
-        return float(
-            any(not DATE_RE.fullmatch(m.group(0).strip()) for m in NUMBER_RE.finditer(text))
-        )
-    return float(bool(new_names(text, q)))
+def has_number(text: str) -> bool:
+    """Whether ``text`` holds a number that is not a date (what "how many" asks for)."""
+    found = (m.group(0).strip() for m in NUMBER_RE.finditer(text))
+    return any(not DATE_RE.fullmatch(n) for n in found)
 
 
 def new_names(text: str, q: Question) -> list[str]:
@@ -172,16 +165,21 @@ def lexical_features(q: Question, cands: list[Candidate]) -> np.ndarray:
     max_fused = max(c.passage.score for c in cands) or 1.0
     max_sparse = max((c.passage.sparse or 0.0) for c in cands) or 1.0
     rows = []
+    title_terms_of: dict[str, set[str]] = {}  # per passage, not per sentence
+    numbers_of: dict[str, set[str]] = {}
     for c in cands:
         p = c.passage
-        title_terms = set(terms(p.title))
+        if p.chunk_id not in title_terms_of:
+            title_terms_of[p.chunk_id] = set(terms(p.title))
+            numbers_of[p.chunk_id] = set(_NUMBER.findall(p.text))
+        title_terms = title_terms_of[p.chunk_id]
         prev_terms, next_terms = set(terms(c.prev)), set(terms(c.next))
         cov = _coverage(q, c.terms)
         seq = terms(c.text)
         q_bigrams = len(q.bigrams) or 1
         has = {
             "when": float(bool(DATE_RE.search(c.text))),
-            "number": has_kind("number", c.text, q),
+            "number": float(has_number(c.text)),
         }
         names = float(bool(new_names(c.text, q)))
         match = has.get(q.kind, names) if q.kind not in ("why", "how", "other") else 0.0
@@ -208,7 +206,7 @@ def lexical_features(q: Question, cands: list[Candidate]) -> np.ndarray:
             "has_number": has["number"],
             "has_name": names,
             "kind_match": match,
-            "number_missing": float(bool(q.numbers - set(_NUMBER.findall(p.text)))),
+            "number_missing": float(bool(q.numbers - numbers_of[p.chunk_id])),
             "number_in_sentence": float(bool(q.numbers & set(_NUMBER.findall(c.text)))),
             "speech": float(q.asks_speech and bool(_SAY.search(c.text))),
             "quoted": float(c.text.lstrip()[:1] in "\"“‘'"),
