@@ -129,3 +129,34 @@ def test_markdown_export_has_answers_and_their_citations(url, answers):
     assert "_The articles don't say." in text
     assert "Suggested follow-ups: What is ISIL?" in text
     assert markdown_filename(conversation) == "who-is-the-speaker-of-russia-s-upper-house.md"
+
+
+def test_several_apps_creating_the_chat_tables_at_once_all_start(tmp_path):
+    """Two app replicas on one new database create its tables at the same moment."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from qa.app import database
+    from qa.app.conversations import ConversationRow, MessageRow
+
+    tables = [ConversationRow.__table__, MessageRow.__table__]
+    for round_ in range(20):
+        url = f"sqlite:///{tmp_path / f'chat{round_}.sqlite'}"
+        barrier = threading.Barrier(6)
+        errors = []
+
+        def create(url=url, barrier=barrier, errors=errors):
+            engine = create_engine(url, connect_args={"timeout": 30})  # one per "process"
+            barrier.wait()
+            try:
+                database.create_tables(engine, tables)
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=create) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors[0]

@@ -7,12 +7,15 @@ SQLite in the data dir by default (``Settings.chat_database_url``); any SQLAlche
 from __future__ import annotations
 
 import functools
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+_CREATE_ATTEMPTS = 10
 
 
 class Base(DeclarativeBase):
@@ -45,10 +48,19 @@ def _sqlite_pragmas(connection, _record) -> None:
 def session_factory(url: str, tables: list) -> sessionmaker:
     """Sessions on ``url``, with ``tables`` created if they are missing."""
     engine = engine_for(url)
-    try:
-        Base.metadata.create_all(engine, tables=tables)
-    except OperationalError:
-        # Another process (a second app on the same database) created them meanwhile:
-        # the second try sees them and creates nothing.
-        Base.metadata.create_all(engine, tables=tables)
+    create_tables(engine, tables)
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_tables(engine: Engine, tables: list) -> None:
+    """Create the missing ``tables``, even while another process creates them too."""
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            Base.metadata.create_all(engine, tables=tables)
+            break
+        except OperationalError:
+            # Another process (a second app on the same database) is creating the same
+            # tables, one by one: try again until every table is there.
+            if attempt == _CREATE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
