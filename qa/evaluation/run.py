@@ -80,6 +80,7 @@ def score_row(pair: QAPair, answer) -> dict:
         "answer": answer.answer,
         "short_answer": answer.short_answer,
         "abstained": answer.abstained,
+        "confidence": round(answer.confidence, 4),  # P(answerable), extractive only
         "rank": rank,
         "contains": (not answer.abstained) and m.contains_answer(answer.answer, pair.answers),
         "exact_match": m.exact_match(predicted, pair.answers) if pair.answers else 0.0,
