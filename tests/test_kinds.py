@@ -1,0 +1,65 @@
+"""Question kinds: the deterministic classifier, and its factoid fallbacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.kinds import classify
+
+TABLE = [
+    ("What did the articles say about Google?", "overview", "Google"),
+    ("what do the news say about the Nintendo DS", "overview", "Nintendo DS"),
+    ("Tell me about Yukos.", "overview", "Yukos"),
+    ("Any news on the Mac mini?", "overview", "Mac mini"),
+    ("Give me an overview of broadband in Britain", "overview", "broadband in Britain"),
+    ("What's the latest on Ask Jeeves?", "overview", "Ask Jeeves"),
+    ("What happened to Yukos?", "timeline", "Yukos"),
+    ("Timeline of the Google share sale", "timeline", "Google share sale"),
+    ("Summarise the Nintendo DS article", "summary", ""),
+    ("summarize the article about Google's toolbar", "summary", ""),
+    ("Please sum up the story on the Mac mini", "summary", ""),
+    ("Compare Apple and Sony", "comparison", ""),
+    ("Apple vs Sony", "comparison", ""),
+    ("How did Apple's and Sony's results compare?", "comparison", "results"),
+    ("What is the difference between Google and Yahoo?", "comparison", ""),
+    # factoids, including ones that look a little like the patterns
+    ("Who is the CEO of Google?", "factoid", ""),
+    ("What did Google say about the toolbar?", "factoid", ""),
+    ("When does the Nintendo DS go on sale in Europe?", "factoid", ""),
+    ("How much did Time Warner earn?", "factoid", ""),
+    ("Tell me about it", "factoid", ""),  # nothing to look for
+    ("What happened?", "factoid", ""),
+    ("Summarise", "factoid", ""),  # no article named, no conversation
+    ("", "factoid", ""),
+]
+
+
+@pytest.mark.parametrize(("question", "name", "topic"), TABLE)
+def test_classify(question, name, topic):
+    kind = classify(question)
+    assert kind.name == name
+    assert kind.topic == topic
+
+
+def test_summary_hints_name_the_article():
+    assert classify("Summarise the Nintendo DS article").article_hint == "Nintendo DS"
+    assert classify("summarize the article about Google's toolbar").article_hint == (
+        "Google's toolbar"
+    )
+
+
+def test_summarise_it_needs_a_conversation():
+    history = [{"role": "user", "content": "Tell me about the DS"}]
+    kind = classify("Summarise it", history)
+    assert (kind.name, kind.article_hint) == ("summary", "")
+    assert classify("Summarise it").name == "factoid"
+
+
+def test_comparison_sides():
+    assert classify("How did Apple's and Sony's results compare?").sides == ["Apple", "Sony"]
+    assert classify("Compare Google, Yahoo and Microsoft").sides == [
+        "Google",
+        "Yahoo",
+        "Microsoft",
+    ]
+    assert classify("Apple versus Sony").sides == ["Apple", "Sony"]
