@@ -53,6 +53,7 @@ def test_summarise_it_needs_a_conversation():
     kind = classify("Summarise it", history)
     assert (kind.name, kind.article_hint) == ("summary", "")
     assert classify("Summarise it").name == "factoid"
+    assert classify("Sum it up", history).name == "summary"
 
 
 def test_comparison_sides():

@@ -30,8 +30,9 @@ class Kind:
 
 _PLEASE = r"^(?:please\s+|can you\s+|could you\s+|now\s+)*"
 _SUMMARY = re.compile(
-    _PLEASE + r"(?:summari[sz]e|sum up|recap|give (?:me )?(?:a |the )?(?:short |brief )?summary"
-    r" of|(?:a |the )?summary of|tl;?dr(?: of)?)\b\s*(?P<rest>.*)$",
+    _PLEASE + r"(?:summari[sz]e|sum up|sum (?:it|this|that) up|recap|"
+    r"give (?:me )?(?:a |the )?(?:short |brief )?summary of|(?:a |the )?summary of|"
+    r"tl;?dr(?: of)?)\b\s*(?P<rest>.*)$",
     re.I,
 )
 _SUMMARY_FILLER = frozenset(
