@@ -64,3 +64,5 @@ def test_comparison_sides():
         "Microsoft",
     ]
     assert classify("Apple versus Sony").sides == ["Apple", "Sony"]
+    kind = classify("Compare Labour and the Conservatives on immigration")
+    assert (kind.sides, kind.topic) == (["Labour", "Conservatives"], "immigration")

@@ -93,6 +93,7 @@ _TIMELINE = [
     re.compile(r"^how\s+did\s+(?P<topic>.+?)\s+(?:unfold|develop|evolve)$", re.I),
 ]
 _POSSESSIVE = re.compile(r"^(?P<name>.+?)['’]s?(?:\s+(?P<rest>.+))?$")
+_ON_ASPECT = re.compile(r"^(?P<side>.+?)\s+(?:on|about|over|regarding)\s+(?P<aspect>.+)$", re.I)
 _LEAD_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.I)
 MAX_TOPIC_WORDS = 8
 
@@ -111,6 +112,9 @@ def _sides(text: str) -> tuple[list[str], str]:
     (["Apple", "Sony"], "results")."""
     parts = [_clean(p) for p in _SIDE_SPLIT.split(_clean(text)) if _clean(p)]
     sides, aspect = [], ""
+    m = _ON_ASPECT.match(parts[-1]) if parts else None
+    if m:  # "Labour and the Tories on immigration": the aspect is immigration
+        parts[-1], aspect = m.group("side"), m.group("aspect")
     for part in parts:
         m = _POSSESSIVE.match(part) if re.search(r"['’]s?(\s|$)", part) else None
         if m:
