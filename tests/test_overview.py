@@ -180,3 +180,40 @@ def test_cli_json_carries_kind_and_groups(bbc, capsys, monkeypatch):
     assert len(obj["groups"]) >= 3
     assert set(obj["groups"][0]) == {"article", "title", "published", "side", "citations"}
     assert Path(folder).is_dir()
+
+
+def test_with_an_llm_it_writes_from_the_same_evidence(bbc):
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from qa.answering.service import Assistant
+
+    assistant, texts, _, _ = bbc
+    question = "What did the articles say about Google?"
+    extractive = assistant.ask(question)
+    used = {c.chunk_id for c in extractive.citations}
+    passages = [p for p in extractive.passages if p.chunk_id in used]
+    first, last = extractive.citations[0], extractive.citations[-1]
+    n1 = [p.chunk_id for p in passages].index(first.chunk_id) + 1
+    n2 = [p.chunk_id for p in passages].index(last.chunk_id) + 1
+    reply = f"{first.quote.rstrip('.')} [{n1}]. {last.quote.rstrip('.')} [{n2}]."
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    settings = assistant.settings.model_copy(update={"llm": "scripted:test"})
+    llm_assistant = Assistant(
+        settings,
+        assistant.embedder,
+        assistant.store,
+        assistant.retriever,
+        assistant.reranker,
+        assistant.answerer,
+        model,
+    )
+    answer = llm_assistant.ask(question)
+    assert (answer.kind, answer.backend) == ("overview", "scripted:test")
+    assert [(c.article, c.quote) for c in answer.citations] == [
+        (first.article, first.quote),
+        (last.article, last.quote),
+    ]
+    assert all(c.supported for c in answer.citations)
+    assert [g.article for g in answer.groups] == list(dict.fromkeys([first.article, last.article]))
+    check_spans(answer, texts)

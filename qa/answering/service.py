@@ -127,9 +127,18 @@ class Assistant:
         started = time.perf_counter()
         grouped = self._grouped(question, history or [], filters)
         if grouped is not None:
+            if self.llm is None:
+                yield grouped.answer
+            else:  # the LLM writes from the same evidence; its citations are checked
+                from qa.answering.llm_grouped import stream_llm_grouped
+
+                for piece in stream_llm_grouped(self, grouped):
+                    if isinstance(piece, Answer):
+                        grouped = piece
+                    else:
+                        yield piece
             verify_spans(grouped.citations, grouped.passages)
             grouped.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-            yield grouped.answer
             yield grouped
             return
         state = self.prepare.invoke(
@@ -161,8 +170,8 @@ class Assistant:
         yield answer
 
     def _grouped(self, question: str, history: list[dict], filters) -> Answer | None:
-        """An overview, comparison, timeline or summary; None: the factoid path answers
-        (a factoid, or a kind that found nothing). Extractive with or without an LLM."""
+        """An overview, comparison, timeline or summary, extractive; None: the factoid
+        path answers (a factoid, or a kind that found nothing)."""
         kind = classify(question, history)
         if kind.name == "factoid":
             return None

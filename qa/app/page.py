@@ -57,7 +57,7 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
     question the engine answered when a follow-up was rewritten."""
     if answer.abstained:
         text = f"⚠️ **{html.escape(ABSTAINED)}**"
-    elif answer.groups:
+    elif answer.groups and answer.backend == "extractive":  # an LLM's text reads as written
         text = grouped_markdown(answer, turn)
     else:
         speakers = {str(c.n): speaker_of(c.quote) for c in answer.citations}
