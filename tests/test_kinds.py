@@ -66,3 +66,22 @@ def test_comparison_sides():
     assert classify("Apple versus Sony").sides == ["Apple", "Sony"]
     kind = classify("Compare Labour and the Conservatives on immigration")
     assert (kind.sides, kind.topic) == (["Labour", "Conservatives"], "immigration")
+
+
+def test_sections_are_in_date_order_when_dated():
+    from qa.answering.grouped import Picked, Section, by_date_then_score
+    from qa.types import Passage
+
+    def section(article: str, published: str, score: float) -> Section:
+        p = Passage(f"{article}#0", article, article.upper(), published, 0, 5, "Hello")
+        return Section([Picked(p, 0, 5, "Hello", score)])
+
+    got = by_date_then_score(
+        [
+            section("b", "2005-03-01", 0.9),
+            section("u1", "", 0.5),
+            section("a", "2004-12-31", 0.2),
+            section("u2", "", 0.8),
+        ]
+    )
+    assert [s.article.passage.article for s in got] == ["a", "b", "u2", "u1"]

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from conftest import BBC, bbc_files
+from rich.console import Console
 
 from qa.answering.kinds import classify
 from qa.app.cli import main
 from qa.app.page import chat_markdown
+from qa.app.terminal import print_answer
 from qa.indexing.corpus import load_corpus
 from qa.types import Answer, Citation, Group
 
@@ -104,6 +106,9 @@ def test_a_summary_quotes_the_named_article_in_order(bbc):
     assert starts == sorted(starts)
     assert [g.title for g in answer.groups] == ["Google's toolbar sparks concern"]
     check_spans(answer, texts)
+    by_id = assistant.ask("Summarise tech/010")
+    assert by_id.kind == "summary"
+    assert [c.quote for c in by_id.citations] == [c.quote for c in answer.citations]
 
 
 def test_summarise_it_takes_the_article_from_the_conversation(bbc):
@@ -163,6 +168,11 @@ def test_grouped_sections_escape_article_text():
         groups=[Group("a/1", "<script>T</script>", "2005-01-02", "", [1])],
     )
     text = chat_markdown(answer)
+    console = Console(record=True, width=200)
+    print_answer(answer, console)
+    printed = console.export_text()
+    assert "<script>T</script> (2005-01-02, a/1)" in printed
+    assert "[1] “x <i>y</i>”" in printed
     assert "<script>" not in text and "<i>" not in text and "<b>" not in text
     assert "#### &lt;script&gt;T&lt;/script&gt;" in text
     assert "2005-01-02" in text
