@@ -129,6 +129,10 @@ def test_summarise_it_takes_the_article_from_the_conversation(bbc):
     answer = assistant.ask("Sum it up", [*history[:1], {"role": "assistant", "content": "x"}])
     assert answer.kind == "summary"
     assert {c.article for c in answer.citations} == {"tech/185"}  # "Nintendo DS aims to touch"
+    # after an overview of the toolbar, "sum it up" summarises the article on it
+    history = [{"role": "user", "content": "Tell me about Google's toolbar"}]
+    answer = assistant.ask("Summarise it", history)
+    assert {c.article for c in answer.citations} == {"tech/010"}
 
 
 def test_a_factoid_still_takes_the_factoid_path(bbc):
