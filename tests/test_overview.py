@@ -181,6 +181,19 @@ def test_grouped_sections_escape_article_text():
     assert "#### &lt;script&gt;T&lt;/script&gt;" in text
     assert "2005-01-02" in text
     assert Answer.from_dict(answer.to_dict()) == answer
+    from qa.app.openai_api import completion
+
+    reply = completion(answer, "qa")
+    assert reply["kind"] == "overview"
+    assert reply["groups"] == [
+        {
+            "article": "a/1",
+            "title": "<script>T</script>",
+            "published": "2005-01-02",
+            "side": "",
+            "citations": [1],
+        }
+    ]
 
 
 def test_cli_json_carries_kind_and_groups(bbc, capsys, monkeypatch):
