@@ -119,7 +119,6 @@ def compose(
         passages=ordered,
         kind=kind,
         groups=groups,
-        confidence=1.0,
         backend="extractive",
     )
 
