@@ -106,6 +106,10 @@ def test_a_summary_quotes_the_named_article_in_order(bbc):
     assert starts == sorted(starts)
     assert [g.title for g in answer.groups] == ["Google's toolbar sparks concern"]
     check_spans(answer, texts)
+    ds = assistant.ask("Summarise the Nintendo DS article")
+    assert ds.kind == "summary" and 3 <= len(ds.citations) <= 6
+    [article] = {c.article for c in ds.citations}
+    assert article in {"tech/185", "tech/351", "tech/247"}  # the three with both words
     by_id = assistant.ask("Summarise tech/010")
     assert by_id.kind == "summary"
     assert [c.quote for c in by_id.citations] == [c.quote for c in answer.citations]
