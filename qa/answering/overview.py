@@ -95,14 +95,16 @@ class Overviews:
             taken |= {(p.passage.article, p.start) for p in chosen}
             sections.append(Section(chosen, side=side))
             passages += found
-            counts.append(f"{side}: {plural(self.count_articles(required, filters), 'article')}")
+            n = max(
+                self.count_articles(required, filters), len({p.passage.article for p in chosen})
+            )
+            counts.append(f"{plural(n, 'article')} mention {side}")
         if len(sections) < 2:
             return None
-        opening = "Comparing " + ", ".join(s.side for s in sections)
-        opening += f" ({'; '.join(counts)} mention them)"
+        opening = f"Comparing {_and([s.side for s in sections])}: {_and(counts)}"
         if missing:
-            opening += f"; the articles do not mention {', '.join(missing)}"
-        return compose(question, question, "comparison", opening + ":", sections, passages)
+            opening += f"; the articles found do not mention {_and(missing)}"
+        return compose(question, question, "comparison", opening + ".", sections, passages)
 
     # -- evidence --------------------------------------------------------------------
     def evidence(
@@ -180,6 +182,10 @@ def select(
         per[a] = per.get(a, 0) + 1
         titles[a] = pool[best].passage.title
     return [pool[i] for i in chosen]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _by_article(chosen: list[Picked]) -> list[Section]:
