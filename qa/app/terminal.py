@@ -13,7 +13,8 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
     if answer.standalone_question != answer.question:
         console.print(f"[dim]understood as: {escape(answer.standalone_question)}[/dim]")
     style = "yellow" if answer.abstained else "bold"
-    if answer.groups and not answer.abstained:
+    grouped = bool(answer.groups) and answer.backend == "extractive" and not answer.abstained
+    if grouped:  # an LLM's text reads as written
         print_groups(answer, console)
     else:
         console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
@@ -28,7 +29,8 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         console.print(
             f"[{c.n}] [cyan]{escape(c.title)}[/cyan]{date} ({c.article}, chars {c.start}-{c.end})"
         )
-        console.print(f"    “{escape(c.quote)}”")
+        if not grouped:  # the sections above quote them
+            console.print(f"    “{escape(c.quote)}”")
     if answer.abstained and answer.passages:
         console.print("\n[bold]Closest passages[/bold]")
         for p in answer.passages[:3]:
