@@ -39,7 +39,8 @@ TITLE_BONUS = 0.1
 MAX_ARTICLES = 6
 PER_ARTICLE = 2
 MAX_SENTENCES = 10
-EMBED_LIMIT = 80
+EMBED_LIMIT = 40  # sentences embedded per topic (embedding is the costly part)
+SIDE_EMBED_LIMIT = 24  # per compared side (3 sentences are kept)
 LAMBDA = 0.7
 NEAR_DUPLICATE = 0.92
 MIN_WORDS = 6  # shorter sentences ("Sony Net Minidisc!") say too little on their own
@@ -85,7 +86,7 @@ class Overviews:
         for side in kind.sides:
             required = topic_terms(side)
             query = f"{side} {kind.topic}".strip()
-            pool, vectors, found = self.evidence(query, required, filters)
+            pool, vectors, found = self.evidence(query, required, filters, SIDE_EMBED_LIMIT)
             keep = [i for i, p in enumerate(pool) if (p.passage.article, p.start) not in taken]
             pool, vectors = [pool[i] for i in keep], vectors[keep] if len(keep) else vectors
             chosen = select(pool, vectors, max_articles=2, per_article=2, max_total=3)
@@ -108,10 +109,12 @@ class Overviews:
 
     # -- evidence --------------------------------------------------------------------
     def evidence(
-        self, query: str, required: list[str], filters=None
+        self, query: str, required: list[str], filters=None, limit: int = EMBED_LIMIT
     ) -> tuple[list[Picked], np.ndarray, list[Passage]]:
-        """The sentences naming the topic, scored, best first, with their vectors."""
-        passages = self.retriever.search(query, RETRIEVE_K, filters)
+        """The sentences naming the topic, scored, best first, with their vectors (the
+        ``limit`` naming most of the topic's terms, in retrieval order, are embedded)."""
+        q = self.embedder.encode([query])[0]
+        passages = self.retriever.search(query, RETRIEVE_K, filters, query_vector=q)
         need = len(required) if len(required) <= 2 else math.ceil(2 * len(required) / 3)
         named: dict[str, set[str]] = {}
         for p in passages:
@@ -125,11 +128,10 @@ class Overviews:
             and len(words(s.text)) >= MIN_WORDS
         ]
         pool.sort(key=lambda s: -len(s.terms & set(required)))
-        pool = pool[:EMBED_LIMIT]
+        pool = pool[:limit]
         if not pool:
             return [], np.zeros((0, 1), dtype=np.float32), passages
-        vectors = self.embedder.encode([query] + [s.text for s in pool])
-        q, vectors = vectors[0], vectors[1:]
+        vectors = self.embedder.encode([s.text for s in pool])
         for s, v in zip(pool, vectors, strict=True):
             in_title = key in set(topic_terms(s.passage.title))
             s.score = float(v @ q) + (TITLE_BONUS if in_title else 0.0)
