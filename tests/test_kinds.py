@@ -85,3 +85,17 @@ def test_sections_are_in_date_order_when_dated():
         ]
     )
     assert [s.article.passage.article for s in got] == ["a", "b", "u2", "u1"]
+
+
+def test_the_opening_says_how_sections_are_ordered():
+    from qa.answering.grouped import Picked, Section
+    from qa.answering.overview import _order
+    from qa.types import Passage
+
+    def section(published: str) -> Section:
+        p = Passage("a#0", "a", "A", published, 0, 5, "Hello")
+        return Section([Picked(p, 0, 5, "Hello", 1.0)])
+
+    assert _order([section("2005-01-01"), section("2005-02-01")]) == "in date order"
+    assert _order([section(""), section("")]) == "the most relevant first"
+    assert _order([section("2005-01-01"), section("")]).startswith("dated ones first")

@@ -71,7 +71,7 @@ class Overviews:
             return None
         sections = by_date_then_score(_by_article(chosen))
         total = max(self.count_articles(required, filters), len(sections))
-        order = "in date order" if kind.name == "timeline" else "the most relevant first"
+        order = _order(sections)
         opening = (
             f"{plural(total, 'article')} mention {kind.topic}. "
             f"What {plural(len(sections), 'article')} say ({order}):"
@@ -184,6 +184,14 @@ def select(
         per[a] = per.get(a, 0) + 1
         titles[a] = pool[best].passage.title
     return [pool[i] for i in chosen]
+
+
+def _order(sections: list[Section]) -> str:
+    """How ``by_date_then_score`` ordered the sections, in words."""
+    dated = sum(1 for s in sections if s.published)
+    if dated == len(sections):
+        return "in date order"
+    return "dated ones first, in date order" if dated else "the most relevant first"
 
 
 def _and(items: list[str]) -> str:
