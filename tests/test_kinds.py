@@ -13,6 +13,8 @@ TABLE = [
     ("Any news on the Mac mini?", "overview", "Mac mini"),
     ("Give me an overview of broadband in Britain", "overview", "broadband in Britain"),
     ("What's the latest on Ask Jeeves?", "overview", "Ask Jeeves"),
+    ("What are the papers saying about the budget?", "overview", "budget"),
+    ("What's in the news about Yukos?", "overview", "Yukos"),
     ("What happened to Yukos?", "timeline", "Yukos"),
     ("Timeline of the Google share sale", "timeline", "Google share sale"),
     ("Summarise the Nintendo DS article", "summary", ""),

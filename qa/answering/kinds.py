@@ -56,9 +56,10 @@ _SIDE_SPLIT = re.compile(
 )
 _OVERVIEW = [
     re.compile(
-        r"^what\s+(?:did|do|does|have)\s+(?:the\s+)?(?:articles?|news|stories|story|papers?|"
-        r"reports?|press|coverage|corpus|sources?)\s+(?:say|said|report|reported|write|wrote|"
-        r"tell (?:me|us))\s+(?:about|on|of|regarding)\s+(?P<topic>.+)$",
+        r"^what\s+(?:did|do|does|have|are|were|is)\s+(?:the\s+)?(?:articles?|news|stories|story|"
+        r"papers?|reports?|press|coverage|corpus|sources?)\s+(?:say|said|saying|report|reported|"
+        r"reporting|write|wrote|writing|tell (?:me|us))\s+(?:about|on|of|regarding)\s+"
+        r"(?P<topic>.+)$",
         re.I,
     ),
     re.compile(
@@ -78,7 +79,8 @@ _OVERVIEW = [
         re.I,
     ),
     re.compile(
-        r"^what(?:'s| is)\s+(?:new|the (?:latest|news))\s+(?:on|about|with)\s+(?P<topic>.+)$",
+        r"^what(?:'s| is)\s+(?:new|the (?:latest|news)|in the news)\s+(?:on|about|with)\s+"
+        r"(?P<topic>.+)$",
         re.I,
     ),
     re.compile(r"^what\s+do\s+(?:we|you)\s+know\s+about\s+(?P<topic>.+)$", re.I),
