@@ -24,6 +24,8 @@ TABLE = [
     ("Apple vs Sony", "comparison", ""),
     ("How did Apple's and Sony's results compare?", "comparison", "results"),
     ("What is the difference between Google and Yahoo?", "comparison", ""),
+    ("How does the DS compare with the PSP?", "comparison", ""),
+    ("What is Google vs Yahoo about?", "factoid", ""),
     # factoids, including ones that look a little like the patterns
     ("Who is the CEO of Google?", "factoid", ""),
     ("What did Google say about the toolbar?", "factoid", ""),
@@ -66,6 +68,7 @@ def test_comparison_sides():
         "Microsoft",
     ]
     assert classify("Apple versus Sony").sides == ["Apple", "Sony"]
+    assert classify("How does the DS compare with the PSP?").sides == ["DS", "PSP"]
     kind = classify("Compare Labour and the Conservatives on immigration")
     assert (kind.sides, kind.topic) == (["Labour", "Conservatives"], "immigration")
 

@@ -44,15 +44,27 @@ _SUMMARY_FILLER = frozenset(
 _COMPARE = [
     re.compile(_PLEASE + r"compare\s+(?P<sides>.+)$", re.I),
     re.compile(
+        r"^how\s+(?:did|do|does|have|has|were|are|was|is)\s+(?P<sides>.+?\s+compare\s+"
+        r"(?:with|to|against)\s+.+)$",
+        re.I,
+    ),
+    re.compile(
         r"^how\s+(?:did|do|does|have|has|were|are|was|is)\s+(?P<sides>.+?)\s+compare\b.*$", re.I
     ),
     re.compile(
         r"^(?:what (?:is|are|was|were) )?(?:the )?differences? between\s+(?P<sides>.+)$", re.I
     ),
-    re.compile(r"^(?P<sides>.+?\s+(?:vs\.?|versus)\s+.+)$", re.I),
+    # "X vs Y" alone: not inside a question ("What is Google vs Yahoo about?")
+    re.compile(
+        r"^(?!(?:who|what|when|where|why|how|which|is|are|was|were|did|does|do)\b)"
+        r"(?P<sides>.+?\s+(?:vs\.?|versus)\s+.+)$",
+        re.I,
+    ),
 ]
 _SIDE_SPLIT = re.compile(
-    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+with\s+|\s+to\s+|\s+vs\.?\s+|\s+versus\s+)", re.I
+    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+with\s+|\s+to\s+|\s+vs\.?\s+|\s+versus\s+|"
+    r"\s+compared?\s+(?:with|to|against)\s+|\s+against\s+)",
+    re.I,
 )
 _OVERVIEW = [
     re.compile(
