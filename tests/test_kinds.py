@@ -104,3 +104,15 @@ def test_the_opening_says_how_sections_are_ordered():
     assert _order([section("2005-01-01"), section("2005-02-01")]) == "in date order"
     assert _order([section(""), section("")]) == "the most relevant first"
     assert _order([section("2005-01-01"), section("")]).startswith("dated ones first")
+
+
+def test_it_in_an_overview_is_the_subject_of_the_last_question():
+    history = [
+        {"role": "user", "content": "Tell me about Google's toolbar"},
+        {"role": "assistant", "content": "..."},
+    ]
+    kind = classify("What did the articles say about it?", history)
+    assert (kind.name, kind.topic) == ("overview", "Google's toolbar")
+    history[0]["content"] = "Compare Apple and Sony"
+    assert classify("What happened to them?", history).topic == "Apple and Sony"
+    assert classify("What did the articles say about it?").name == "factoid"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qa.answering.followup import last_user_questions
 from qa.text.terms import STOPWORDS, words
 
 KINDS = ("factoid", "overview", "comparison", "summary", "timeline")
@@ -141,7 +142,8 @@ def _sides(text: str) -> tuple[list[str], str]:
 
 
 def classify(question: str, history: list[dict] | None = None) -> Kind:
-    """The kind of ``question`` (``history`` only matters for "summarise it")."""
+    """The kind of ``question``; ``history`` gives "it" its meaning ("summarise it",
+    "what did the articles say about it?")."""
     q = " ".join(question.split()).strip()
     if not q:
         return Kind()
@@ -163,6 +165,16 @@ def classify(question: str, history: list[dict] | None = None) -> Kind:
             m = pattern.match(q)
             if m:
                 topic = _clean(m.group("topic"))
+                if not _content(topic) and history:  # "What did the articles say about it?"
+                    asked = last_user_questions(history, n=1)
+                    topic = subject_of(asked[0]) if asked else ""
                 if 1 <= len(_content(topic)) <= MAX_TOPIC_WORDS:
                     return Kind(name, topic=topic)
     return Kind()
+
+
+def subject_of(question: str) -> str:
+    """What an earlier question was about: an overview's topic, a summary's article, a
+    comparison's sides; else the question itself."""
+    kind = classify(question)
+    return kind.article_hint or kind.topic or " and ".join(kind.sides) or question

@@ -78,7 +78,10 @@ class Overviews:
         )
         if len(sections) == total:
             opening = f"{plural(total, 'article')} mention {kind.topic} ({order}):"
-        return compose(question, question, kind.name, opening, sections, passages)
+        standalone = question  # the topic from the conversation, when "it" named it
+        if kind.topic.lower() not in question.lower():
+            standalone = f"{question} ({kind.topic})"
+        return compose(question, standalone, kind.name, opening, sections, passages)
 
     def comparison(self, kind: Kind, question: str, filters=None) -> Answer | None:
         sections, passages, counts, missing = [], [], [], []

@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.answering.followup import last_user_questions
 from qa.answering.grouped import Section, compose, sentences_of, topic_terms
-from qa.answering.kinds import Kind, classify
+from qa.answering.kinds import Kind, subject_of
 from qa.types import Answer, Passage
 
 LEAD_BONUS = 0.1
@@ -68,7 +68,7 @@ class Summaries:
             if cited and cited.encode() in known:
                 return cited, ""
             asked = last_user_questions(history, n=1)
-            hint = _what_it_names(asked[0]) if asked else ""
+            hint = subject_of(asked[0]) if asked else ""
         if not topic_terms(hint):
             return None
         return self._by_name(hint, filters)
@@ -116,13 +116,6 @@ def summarise(sentences, vectors) -> list:
     for i in chosen:
         sentences[i].score = float(scores[i])
     return [sentences[i] for i in sorted(chosen)]
-
-
-def _what_it_names(question: str) -> str:
-    """The words of an earlier question that name its subject: an overview's topic, a
-    summary's article, a comparison's first side; else the question itself."""
-    kind = classify(question)
-    return kind.article_hint or kind.topic or (kind.sides[0] if kind.sides else "") or question
 
 
 def _last_cited_article(history: list[dict]) -> str:
