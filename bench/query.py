@@ -4,9 +4,11 @@
   questions of bench/bbc_eval.jsonl repeated to at least 100 asks;
 - retrieval hit@1 / hit@k on bench/bbc_eval.jsonl: this project's hybrid retriever
   versus the textbook pipeline (similarity search, k=4, on 1000/200 character chunks);
-- the full eval metrics on the same set (the extractive default).
+- the full eval metrics on the same set (the extractive default);
+- latency (median) per question kind: a few overview, timeline, comparison and summary
+  questions (qa/answering/kinds.py), each asked 3 times, next to factoids.
 
-Usage: python bench/query.py [--skip-textbook]
+Usage: python bench/query.py [--skip-textbook] [--kinds-only] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -55,11 +57,71 @@ def textbook_ranks(pairs, articles, embedder_path: str, work: Path) -> list[int]
     return ranks
 
 
+KIND_QUESTIONS = {
+    "factoid": [
+        "How much did Time Warner's quarterly profits rise?",
+        "Who is the chief executive of Yukos?",
+        "When does the Nintendo DS go on sale in Europe?",
+    ],
+    "overview": [
+        "What did the articles say about Google?",
+        "Tell me about Yukos",
+        "News on the Mac mini",
+    ],
+    "timeline": [
+        "What happened to Yukos?",
+        "What happened with the Google share sale?",
+        "Timeline of the Glazer takeover of Manchester United",
+    ],
+    "comparison": [
+        "Compare Apple and Sony",
+        "How did Google's and Yahoo's results compare?",
+        "Compare Labour and the Conservatives on immigration",
+    ],
+    "summary": [
+        "Summarise the Nintendo DS article",
+        "Summarise the article about Google's toolbar",
+        "Sum up the story on Apple's Mac mini",
+    ],
+}
+
+
+def kind_latency(assistant, repeats: int = 3) -> None:
+    """Median latency per question kind: of each question's first ask (new input shapes
+    for the embedder), and of all asks (repeats reuse them, as a warm server does); and
+    the CPU time of an ask (all threads), which other load on the machine inflates less."""
+    print(f"\nlatency per question kind (each question asked {repeats} times):")
+    assistant.ask("Who is the speaker of the House of Commons?")  # load everything once
+    for kind, questions in KIND_QUESTIONS.items():
+        ms, first, cpu, got = [], [], [], []
+        for q in questions:
+            for i in range(repeats):
+                t, c = time.perf_counter(), time.process_time()
+                answer = assistant.ask(q)
+                ms.append((time.perf_counter() - t) * 1000)
+                cpu.append((time.process_time() - c) * 1000)
+                if i == 0:
+                    first.append(ms[-1])
+            got.append(answer.kind)
+            articles = len({c.article for c in answer.citations})
+            print(f"    {q!r}: answered as {answer.kind}, {articles} article(s) cited")
+        print(
+            f"  {kind:<11} first ask p50 {median(first):7.1f} ms; all asks p50 {median(ms):7.1f} ms"
+            f"  p95 {pct(ms, 0.95):7.1f} ms; CPU time p50 {median(cpu):7.1f} ms"
+            f"  ({got.count(kind)}/{len(got)} answered as {kind})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="", help="reuse an index (default: a temp dir)")
     parser.add_argument("--skip-textbook", action="store_true")
+    parser.add_argument("--kinds-only", action="store_true", help="only the per-kind latency")
     args = parser.parse_args()
+    if args.kinds_only:
+        data = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="qa-bench-"))
+        kind_latency(build_assistant(Settings(corpus_dir=BBC, data_dir=data), sync=True))
+        return
     load_ms = []
     for _ in range(5):
         load_models.cache_clear()
@@ -122,6 +184,7 @@ def main() -> None:
     print("\nfull eval on bench/bbc_eval.jsonl (extractive):")
     for key, value in report["metrics"].items():
         print(f"  {key:<22}{value:>9.3f}")
+    kind_latency(assistant)
 
 
 if __name__ == "__main__":

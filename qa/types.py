@@ -37,6 +37,20 @@ class Citation:
 
 
 @dataclass
+class Group:
+    """One section of an overview, comparison or summary: one article's cited sentences.
+
+    ``citations`` are the numbers of the Answer's citations in this section; ``side`` is
+    the named thing a comparison section is about ("" otherwise)."""
+
+    article: str
+    title: str
+    published: str = ""
+    side: str = ""
+    citations: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Answer:
     question: str
     standalone_question: str
@@ -51,6 +65,9 @@ class Answer:
     backend: str = "extractive"
     short_answer_confidence: float = 0.0  # P(short_answer is the exact answer)
     short_answer_confident: bool = False  # at or above the trained threshold: shown in bold
+    # factoid | overview | comparison | summary | timeline (qa/answering/kinds.py)
+    kind: str = "factoid"
+    groups: list[Group] = field(default_factory=list)  # per-article sections (not factoids)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +78,7 @@ class Answer:
         known = _known(cls, data)
         known["citations"] = [Citation(**_known(Citation, c)) for c in data.get("citations", [])]
         known["passages"] = [Passage(**_known(Passage, p)) for p in data.get("passages", [])]
+        known["groups"] = [Group(**_known(Group, g)) for g in data.get("groups", [])]
         return cls(**known)
 
 

@@ -19,19 +19,13 @@ def format_passages(passages) -> str:
     return "\n\n".join(blocks)
 
 
-def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
-    """Yield the LLM's text pieces, then the checked Answer."""
-    passages = state["passages"]
-    prompt = load_prompt("answer").format(
-        passages=format_passages(passages), question=state["standalone"]
-    )
+def stream_llm_text(assistant, prompt: str, timings: dict) -> Iterator[str]:
+    """The LLM's text pieces for ``prompt``; ``timings["generate"]`` set at the end."""
     start = time.perf_counter()
-    text = ""
     try:
         for chunk in assistant.llm.stream(prompt):
             piece = str(getattr(chunk, "content", chunk))
             if piece:
-                text += piece
                 yield piece
     except LLMUnavailable:
         raise
@@ -39,6 +33,20 @@ def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
         raise LLMUnavailable(
             f"The language model ({assistant.settings.llm}) failed: {exc.__class__.__name__}: {exc}"
         ) from exc
+    timings["generate"] = round((time.perf_counter() - start) * 1000, 2)
+
+
+def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
+    """Yield the LLM's text pieces, then the checked Answer."""
+    passages = state["passages"]
+    prompt = load_prompt("answer").format(
+        passages=format_passages(passages), question=state["standalone"]
+    )
+    timings: dict[str, float] = {}
+    text = ""
+    for piece in stream_llm_text(assistant, prompt, timings):
+        text += piece
+        yield piece
     generated = time.perf_counter()
     checked = CitationChecker(assistant.embedder, assistant.settings.support_threshold).check(
         text, passages
@@ -51,9 +59,6 @@ def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
         citations=checked.citations,
         passages=passages,
         unsupported=checked.unsupported,
-        timings={
-            "generate": round((generated - start) * 1000, 2),
-            "cite": round((time.perf_counter() - generated) * 1000, 2),
-        },
+        timings={**timings, "cite": round((time.perf_counter() - generated) * 1000, 2)},
         backend=assistant.settings.llm,
     )

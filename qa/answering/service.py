@@ -9,9 +9,12 @@ from dataclasses import dataclass, field
 from qa.answering.chain import build_prepare_chain
 from qa.answering.citations import verify_spans
 from qa.answering.extractive import ExtractiveAnswerer
+from qa.answering.kinds import classify
 from qa.answering.learned import load_models
+from qa.answering.overview import Overviews
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
+from qa.answering.summary import Summaries
 from qa.indexing.embeddings import Embedder, load_embedder
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.live import LiveIndex
@@ -122,6 +125,22 @@ class Assistant:
         """Text pieces of the answer as they come, then the final Answer."""
         question = self.check_question(question)
         started = time.perf_counter()
+        grouped = self._grouped(question, history or [], filters)
+        if grouped is not None:
+            if self.llm is None:
+                yield grouped.answer
+            else:  # the LLM writes from the same evidence; its citations are checked
+                from qa.answering.llm_grouped import stream_llm_grouped
+
+                for piece in stream_llm_grouped(self, grouped):
+                    if isinstance(piece, Answer):
+                        grouped = piece
+                    else:
+                        yield piece
+            verify_spans(grouped.citations, grouped.passages)
+            grouped.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+            yield grouped
+            return
         state = self.prepare.invoke(
             {
                 "question": question,
@@ -149,6 +168,24 @@ class Assistant:
         answer.timings = {**state["timings"], **answer.timings}
         answer.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         yield answer
+
+    def _grouped(self, question: str, history: list[dict], filters) -> Answer | None:
+        """An overview, comparison, timeline or summary, extractive; None: the factoid
+        path answers (a factoid, or a kind that found nothing)."""
+        kind = classify(question, history)
+        if kind.name == "factoid":
+            return None
+        start = time.perf_counter()
+        with self.live.reading():
+            if kind.name == "summary":
+                answer = Summaries(self.retriever, self.embedder).answer(
+                    kind, question, history, filters
+                )
+            else:
+                answer = Overviews(self.retriever, self.embedder).answer(kind, question, filters)
+        if answer is not None:
+            answer.timings[kind.name] = round((time.perf_counter() - start) * 1000, 2)
+        return answer
 
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()

@@ -94,6 +94,8 @@ def _extras(answer: Answer) -> dict:
         "abstained": answer.abstained,
         "short_answer": answer.short_answer,
         "standalone_question": answer.standalone_question,
+        "kind": answer.kind,
+        "groups": [asdict(g) for g in answer.groups],
     }
 
 

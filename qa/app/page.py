@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from qa.answering.extractive import quote
 from qa.answering.speech import speaker_of, unwrap_double_quotes
 from qa.types import Answer
 
@@ -56,6 +57,8 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
     question the engine answered when a follow-up was rewritten."""
     if answer.abstained:
         text = f"⚠️ **{html.escape(ABSTAINED)}**"
+    elif answer.groups and answer.backend == "extractive":  # an LLM's text reads as written
+        text = grouped_markdown(answer, turn)
     else:
         speakers = {str(c.n): speaker_of(c.quote) for c in answer.citations}
 
@@ -74,6 +77,31 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
     if standalone and standalone != (answer.question or "").strip():
         text += f"\n\n<small>Answering: {html.escape(standalone)}</small>"
     return text
+
+
+def grouped_markdown(answer: Answer, turn: int | None = None) -> str:
+    """An overview, comparison, timeline or summary: the opening line, then one section
+    per group (a heading with the article's title, or the compared side, its date and
+    article id) listing its cited sentences, each linking to its source card."""
+    by_n = {c.n: c for c in answer.citations}
+    opening = answer.answer.split("\n", 1)[0]
+    parts = [html.escape(opening)]
+    for g in answer.groups:
+        heading = g.side or g.title
+        meta = " · ".join(html.escape(x) for x in (g.published, g.article) if x and not g.side)
+        lines = [f"#### {html.escape(heading)}"]
+        if meta:
+            lines.append(f"<small>{meta}</small>")
+        lines.append("")
+        for n in g.citations:
+            c = by_n.get(n)
+            if c is None:
+                continue
+            source = f" <small>({html.escape(c.title)})</small>" if g.side else ""
+            quoted = html.escape(quote(c.quote))
+            lines.append(f"- {quoted} [\\[{n}\\]](#{anchor(turn, n)}){source}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 def _highlighted(passage_text: str, rel_start: int, rel_end: int) -> str:

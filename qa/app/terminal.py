@@ -13,7 +13,11 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
     if answer.standalone_question != answer.question:
         console.print(f"[dim]understood as: {escape(answer.standalone_question)}[/dim]")
     style = "yellow" if answer.abstained else "bold"
-    console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
+    grouped = bool(answer.groups) and answer.backend == "extractive" and not answer.abstained
+    if grouped:  # an LLM's text reads as written
+        print_groups(answer, console)
+    else:
+        console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
     if answer.short_answer and answer.short_answer_confident:
         console.print(f"[green]short answer:[/green] {escape(answer.short_answer)}")
     for s in answer.unsupported:
@@ -25,10 +29,28 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         console.print(
             f"[{c.n}] [cyan]{escape(c.title)}[/cyan]{date} ({c.article}, chars {c.start}-{c.end})"
         )
-        console.print(f"    “{escape(c.quote)}”")
+        if not grouped:  # the sections above quote them
+            console.print(f"    “{escape(c.quote)}”")
     if answer.abstained and answer.passages:
         console.print("\n[bold]Closest passages[/bold]")
         for p in answer.passages[:3]:
             console.print(
                 f"- [cyan]{escape(p.title)}[/cyan] ({p.article}): {escape(p.text[:200])}…"
             )
+
+
+def print_groups(answer: Answer, console: Console) -> None:
+    """An overview, comparison, timeline or summary: the opening line, then per group its
+    heading (title or compared side), date and article, and its cited sentences."""
+    by_n = {c.n: c for c in answer.citations}
+    console.print(f"[bold]{escape(answer.answer.split(chr(10), 1)[0])}[/bold]")
+    for g in answer.groups:
+        meta = ", ".join(x for x in (g.published, g.article) if x and not g.side)
+        console.print(
+            f"\n[cyan]{escape(g.side or g.title)}[/cyan]" + (f" ({meta})" if meta else "")
+        )
+        for n in g.citations:
+            c = by_n.get(n)
+            if c is not None:
+                source = f" ({escape(c.title)})" if g.side else ""
+                console.print(f"  [{n}] “{escape(c.quote)}”{source}")

@@ -184,6 +184,16 @@ class SparseIndex:
         q = [t for t in terms(query) if t in self.bm25.vocab_dict]
         return self.bm25.get_scores(q) if q else None
 
+    def term_hits(self, stemmed: list[str]) -> np.ndarray:
+        """Per row, how many of the (already stemmed) terms it holds (title included)."""
+        hits = np.zeros(self.n_docs, dtype=np.int32)
+        if self.bm25 is None:
+            return hits
+        for term in dict.fromkeys(stemmed):
+            if term in self.bm25.vocab_dict:
+                hits += self.bm25.get_scores([term]) > 0
+        return hits
+
     def mask(self, articles: list[str], lowest: int, highest: int | None) -> np.ndarray | None:
         """Rows passing the filters (article ids, published_int range); None: all."""
         keep = None
