@@ -51,6 +51,8 @@ class Answer:
     backend: str = "extractive"
     short_answer_confidence: float = 0.0  # P(short_answer is the exact answer)
     short_answer_confident: bool = False  # at or above the trained threshold: shown in bold
+    notes: list[str] = field(default_factory=list)  # e.g. the date window applied
+    excluded_undated: int = 0  # articles without a date that the date window left out
 
     def to_dict(self) -> dict:
         return asdict(self)

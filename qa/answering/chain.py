@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from qa.answering.followup import rewrite
 from qa.answering.rerank import rerank
+from qa.answering.timefilter import recent_first
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
@@ -47,9 +48,21 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
         return embedder.encode([state["standalone"]])[0]
 
     def retrieve(state: dict):
-        return retriever.search(
-            state["standalone"], state["k"], state.get("filters"), query_vector=state["vector"]
+        k, recent_days = state["k"], state.get("recent_days")
+        passages = retriever.search(
+            state["standalone"],
+            k * 3 if recent_days else k,
+            state.get("filters"),
+            query_vector=state["vector"],
         )
+        if recent_days:  # "latest": the newest relevant articles only (timefilter.py)
+            passages, undated = recent_first(passages, k, recent_days)
+            if undated:
+                state.get("notes", []).append(
+                    f"Newest first: {undated} relevant article{'s' if undated != 1 else ''} "
+                    "without a published date left out."
+                )
+        return passages
 
     def score_sentences(state: dict):
         return reranker.score(state["standalone"], state["vector"], state["passages"])

@@ -12,6 +12,7 @@ from qa.answering.extractive import ExtractiveAnswerer
 from qa.answering.learned import load_models
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
+from qa.answering.timefilter import plan_time
 from qa.indexing.embeddings import Embedder, load_embedder
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.live import LiveIndex
@@ -122,13 +123,16 @@ class Assistant:
         """Text pieces of the answer as they come, then the final Answer."""
         question = self.check_question(question)
         started = time.perf_counter()
+        when = plan_time(question, filters, self.articles())  # "in 2005", "latest"
         state = self.prepare.invoke(
             {
                 "question": question,
                 "history": history or [],
                 "k": k or self.settings.k,
-                "filters": filters,
+                "filters": when.filters,
                 "timings": {},
+                "recent_days": self.settings.recent_days if when.prefer_recent else 0,
+                "notes": list(when.notes),
             }
         )
         weak = state["scored"].answerable < self.answerer.threshold
@@ -146,6 +150,8 @@ class Assistant:
                 else:
                     yield piece
         verify_spans(answer.citations, answer.passages)  # by construction; checked anyway
+        answer.notes = [*state["notes"], *answer.notes]
+        answer.excluded_undated = when.excluded_undated
         answer.timings = {**state["timings"], **answer.timings}
         answer.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         yield answer

@@ -70,6 +70,8 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
             text = f"**{html.escape(answer.short_answer)}**  \n{text}"
         if answer.unsupported:
             text += "\n\n_Some sentences are not supported by their cited passage._"
+    for note in answer.notes:  # the date window applied, articles left out
+        text += f"\n\n<small>{html.escape(note)}</small>"
     standalone = (answer.standalone_question or "").strip()
     if standalone and standalone != (answer.question or "").strip():
         text += f"\n\n<small>Answering: {html.escape(standalone)}</small>"
@@ -130,7 +132,8 @@ def _card(
 ) -> str:
     ident = f" id='{anchor(turn, n)}'" if n else ""
     label = f"[{n}] " if n else ""
-    meta = " · ".join(x for x in (html.escape(published), html.escape(article)) if x)
+    when = html.escape(published) or "no date"  # every source shows its date
+    meta = " · ".join(x for x in (when, html.escape(article)) if x)
     data, read = "", ""
     if span is not None:  # a click opens the whole article (reader.py)
         aid, start, end = span

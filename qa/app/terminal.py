@@ -16,12 +16,14 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
     console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
     if answer.short_answer and answer.short_answer_confident:
         console.print(f"[green]short answer:[/green] {escape(answer.short_answer)}")
+    for note in answer.notes:
+        console.print(f"[dim]{escape(note)}[/dim]")
     for s in answer.unsupported:
         console.print(f"[red]not supported by its citation:[/red] {escape(s)}")
     if answer.citations:
         console.print("\n[bold]Sources[/bold]")
     for c in answer.citations:
-        date = f", {c.published}" if c.published else ""
+        date = f", {c.published}" if c.published else ", no date"
         console.print(
             f"[{c.n}] [cyan]{escape(c.title)}[/cyan]{date} ({c.article}, chars {c.start}-{c.end})"
         )
