@@ -34,6 +34,7 @@ class Citation:
     end: int
     quote: str
     supported: bool = True  # False when the cited passage does not back the claim
+    also_in: list[str] = field(default_factory=list)  # ids of near-duplicate copies
 
 
 @dataclass

@@ -10,25 +10,21 @@ from qa.answering.retrieval import Filters
 from qa.answering.timefilter import count_undated, newest_date, plan_time, recent_first
 from qa.types import Passage
 
-PROFITS = {  # article id -> (published, profit in millions)
-    "acme-2004": ("2004-06-01", 10),
-    "acme-2005-03": ("2005-03-10", 20),
-    "acme-2005-05": ("2005-05-20", 30),
-    "acme-2005-06": ("2005-06-10", 40),
-    "acme-undated": ("", 50),
+PROFITS = {  # article id -> (published, profit in millions, what else the article says)
+    "acme-2004": ("2004-06-01", 10, "The firm opened a new factory in Leeds last spring."),
+    "acme-2005-03": ("2005-03-10", 20, "Its chairman retired after twenty years in charge."),
+    "acme-2005-05": ("2005-05-20", 30, "Exports to China doubled thanks to a new contract."),
+    "acme-2005-06": ("2005-06-10", 40, "A strike at the Glasgow plant was settled in days."),
+    "acme-undated": ("", 50, "The company moved its headquarters to Bristol."),
 }
 
 
-def _write(folder, aid, published, millions):
+def _write(folder, aid, published, millions, news):
     front = (
         f"---\ntitle: Acme Corp results {aid}\npublished: {published}\n---\n" if published else ""
     )
     title = "" if published else f"Acme Corp results {aid}\n\n"
-    body = (
-        f"Acme Corp reported a profit of {millions} million pounds for the period. "
-        f"The widget maker said demand for its widgets was strong. "
-        f"Shares in Acme Corp rose after the results were announced.\n"
-    )
+    body = f"Acme Corp reported a profit of {millions} million pounds for the period. {news}\n"
     (folder / f"{aid}.txt").write_text(front + title + body, encoding="utf-8")
 
 
@@ -40,8 +36,8 @@ def assistant(tmp_path_factory, embedder):
     root = tmp_path_factory.mktemp("dated")
     corpus = root / "corpus"
     corpus.mkdir()
-    for aid, (published, millions) in PROFITS.items():
-        _write(corpus, aid, published, millions)
+    for aid, (published, millions, news) in PROFITS.items():
+        _write(corpus, aid, published, millions, news)
     (corpus / "weather.txt").write_text(
         "---\ntitle: Storms hit the coast\npublished: 2005-06-01\n---\n"
         "Heavy storms hit the coast of Cornwall, closing roads and schools.\n",

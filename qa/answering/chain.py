@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from qa.answering.dedupe import collapse_duplicates
 from qa.answering.followup import rewrite
 from qa.answering.rerank import rerank
 from qa.answering.timefilter import recent_first
@@ -49,12 +50,15 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
 
     def retrieve(state: dict):
         k, recent_days = state["k"], state.get("recent_days")
+        others = state.get("duplicates") or {}  # article id -> its near-duplicates
         passages = retriever.search(
             state["standalone"],
-            k * 3 if recent_days else k,
+            k * 3 if recent_days else k * 2 if others else k,
             state.get("filters"),
             query_vector=state["vector"],
         )
+        if others:  # one copy of a story (dedupe.py)
+            passages = collapse_duplicates(passages, others)
         if recent_days:  # "latest": the newest relevant articles only (timefilter.py)
             passages, undated = recent_first(passages, k, recent_days)
             if undated:
@@ -62,7 +66,7 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
                     f"Newest first: {undated} relevant article{'s' if undated != 1 else ''} "
                     "without a published date left out."
                 )
-        return passages
+        return passages[:k]
 
     def score_sentences(state: dict):
         return reranker.score(state["standalone"], state["vector"], state["passages"])

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 from qa.answering.chain import build_prepare_chain
 from qa.answering.citations import verify_spans
+from qa.answering.dedupe import mark_also_in
 from qa.answering.extractive import ExtractiveAnswerer
 from qa.answering.learned import load_models
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
 from qa.answering.timefilter import plan_time
+from qa.indexing.duplicates import duplicate_groups
 from qa.indexing.embeddings import Embedder, load_embedder
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.live import LiveIndex
@@ -123,7 +125,9 @@ class Assistant:
         """Text pieces of the answer as they come, then the final Answer."""
         question = self.check_question(question)
         started = time.perf_counter()
-        when = plan_time(question, filters, self.articles())  # "in 2005", "latest"
+        manifest = self.articles()
+        when = plan_time(question, filters, manifest)  # "in 2005", "latest"
+        others = duplicate_groups(manifest)  # near-duplicate articles: shown once
         state = self.prepare.invoke(
             {
                 "question": question,
@@ -133,6 +137,7 @@ class Assistant:
                 "timings": {},
                 "recent_days": self.settings.recent_days if when.prefer_recent else 0,
                 "notes": list(when.notes),
+                "duplicates": others,
             }
         )
         weak = state["scored"].answerable < self.answerer.threshold
@@ -151,6 +156,7 @@ class Assistant:
                     yield piece
         verify_spans(answer.citations, answer.passages)  # by construction; checked anyway
         answer.notes = [*state["notes"], *answer.notes]
+        mark_also_in(answer.citations, others)
         answer.excluded_undated = when.excluded_undated
         answer.timings = {**state["timings"], **answer.timings}
         answer.timings["total"] = round((time.perf_counter() - started) * 1000, 2)

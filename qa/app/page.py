@@ -111,6 +111,9 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
         else:
             body = f"<mark>{html.escape(c.quote)}</mark>"
         warn = "" if c.supported else "<div class='qa-unsupported'>does not support the claim</div>"
+        if c.also_in:  # near-duplicate copies of the story, shown once
+            also = ", ".join(html.escape(a) for a in c.also_in)
+            warn += f"<div class='qa-meta qa-also'>also in: {also}</div>"
         said = speaker_of(c.quote)
         if said:
             warn += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"

@@ -28,6 +28,8 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
             f"[{c.n}] [cyan]{escape(c.title)}[/cyan]{date} ({c.article}, chars {c.start}-{c.end})"
         )
         console.print(f"    “{escape(c.quote)}”")
+        if c.also_in:
+            console.print(f"    [dim]also in: {escape(', '.join(c.also_in))}[/dim]")
     if answer.abstained and answer.passages:
         console.print("\n[bold]Closest passages[/bold]")
         for p in answer.passages[:3]:
