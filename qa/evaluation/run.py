@@ -2,7 +2,10 @@
 
 Each line: {"question": str, "answers": [str, ...], "source": "article id"?,
 "unanswerable": bool?}. An empty ``answers`` list means the right behaviour is to
-abstain. Bad lines are reported with their number; the rest is evaluated.
+abstain. A row may instead (or also) give ``"sources": ["article id", ...]``, the set of
+every article about the question (overview and timeline rows, ``"kind"`` optional): it
+is scored by the recall and precision of the cited articles (and the recall of the
+retrieved ones). Bad lines are reported with their number; the rest is evaluated.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ class QAPair:
     question: str
     answers: list[str]
     source: str = ""
+    sources: list[str] = field(default_factory=list)  # every article about it
+    kind: str = ""  # e.g. "overview", "timeline" (informative)
 
     @property
     def unanswerable(self) -> bool:
-        return not self.answers
+        return not self.answers and not self.sources
 
 
 @dataclass
@@ -52,9 +57,12 @@ def load_pairs(path: Path) -> LoadedPairs:
                 raise ValueError('"answers" must be a list of strings')
             if obj.get("unanswerable") or not answers:
                 answers = []
-            out.pairs.append(
-                QAPair(number, question.strip(), answers, str(obj.get("source") or ""))
-            )
+            sources = obj.get("sources", [])
+            if not isinstance(sources, list) or not all(isinstance(a, str) for a in sources):
+                raise ValueError('"sources" must be a list of article ids')
+            source, kind = str(obj.get("source") or ""), str(obj.get("kind") or "")
+            pair = QAPair(number, question.strip(), answers, source, sources, kind)
+            out.pairs.append(pair)
         except (json.JSONDecodeError, ValueError) as exc:
             out.errors.append({"line": number, "error": str(exc)})
     return out
@@ -71,7 +79,7 @@ def score_row(pair: QAPair, answer) -> dict:
         and m.contains_answer(first.quote, pair.answers)
         and (not pair.source or first.article == pair.source)
     )
-    return {
+    row = {
         "line": pair.line,
         "question": pair.question,
         "expected": pair.answers,
@@ -89,11 +97,33 @@ def score_row(pair: QAPair, answer) -> dict:
         "top_article": answer.passages[0].article if answer.passages else "",
         "latency_ms": answer.timings.get("total", 0.0),
     }
+    if pair.sources:
+        row.update(article_scores(pair, answer))
+    return row
+
+
+def article_scores(pair: QAPair, answer) -> dict:
+    """An article-set row: recall and precision of the cited articles (a citation counts
+    for its near-duplicate copies), and the recall of the retrieved passages' articles."""
+    cited: dict[str, list[str]] = {}
+    for c in answer.citations:
+        cited.setdefault(c.article, []).extend(getattr(c, "also_in", []))
+    recall, precision = m.article_recall_precision(cited, pair.sources)
+    retrieved = {p.article: [] for p in answer.passages}
+    return {
+        "kind": pair.kind,
+        "sources": pair.sources,
+        "cited_articles": sorted(cited),
+        "article_recall": recall,
+        "article_precision": precision,
+        "retrieved_article_recall": m.article_recall_precision(retrieved, pair.sources)[0],
+    }
 
 
 def aggregate(rows: list[dict], k: int) -> dict:
     """All metrics over the evaluated rows."""
-    answerable = [r for r in rows if not r["unanswerable"]]
+    answerable = [r for r in rows if not r["unanswerable"] and r["expected"]]
+    sets = [r for r in rows if r.get("sources")]
     answered = [r for r in answerable if not r["abstained"]]
     ranks = [r["rank"] for r in answerable]
     precision, recall = m.abstain_precision_recall(
@@ -107,6 +137,13 @@ def aggregate(rows: list[dict], k: int) -> dict:
     def mean(items, key):
         return sum(r[key] for r in items) / len(items) if items else 0.0
 
+    by_sets = {}
+    if sets:  # article-set rows (overview, timeline)
+        by_sets = {
+            "article_recall": mean(sets, "article_recall"),
+            "article_precision": mean(sets, "article_precision"),
+            "retrieved_article_recall": mean(sets, "retrieved_article_recall"),
+        }
     return {
         "retrieval_hit_at_1": m.hit_at(ranks, 1),
         "retrieval_hit_at_k": m.hit_at(ranks, k),
@@ -119,12 +156,15 @@ def aggregate(rows: list[dict], k: int) -> dict:
         "abstain_recall": recall,
         "latency_ms_p50": m.percentile(latencies, 50),
         "latency_ms_p95": m.percentile(latencies, 95),
+        **by_sets,
     }
 
 
 def is_failure(row: dict) -> bool:
     if row["unanswerable"]:
         return not row["abstained"]
+    if row.get("sources") and not row["expected"]:
+        return row["article_recall"] == 0.0  # none of the articles about it cited
     return not (row["contains"] and row["citation_ok"])
 
 
@@ -138,6 +178,7 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
     return {
         "n": len(rows),
         "n_answerable": sum(1 for r in rows if not r["unanswerable"]),
+        "n_article_sets": sum(1 for r in rows if r.get("sources")),
         "n_unanswerable": sum(1 for r in rows if r["unanswerable"]),
         "k": k,
         "backend": assistant.backend,
