@@ -63,6 +63,13 @@ def test_score_row_and_aggregate():
     assert metrics["article_precision"] == 0.25
     assert metrics["answer_contains"] == 0.0  # only the factoid row counts there
     assert "article_recall" not in aggregate([factoid], 5)
+    assert set(aggregate([row, missed], 5)) == {  # only article-set rows
+        "latency_ms_p50",
+        "latency_ms_p95",
+        "article_recall",
+        "article_precision",
+        "retrieved_article_recall",
+    }
 
 
 def test_qa_eval_reports_article_recall_and_precision(capsys, tmp_path, monkeypatch):
@@ -98,7 +105,7 @@ def test_qa_eval_reports_article_recall_and_precision(capsys, tmp_path, monkeypa
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     assert main(["eval", str(qa), "--corpus", str(corpus), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["n_article_sets"] == 1
+    assert report["n_article_sets"] == 1 and report["n_answerable"] == 1
     metrics = report["metrics"]
     assert metrics["article_recall"] >= 0.5 and metrics["article_precision"] == 1.0
     assert metrics["retrieved_article_recall"] == 1.0

@@ -144,6 +144,12 @@ def aggregate(rows: list[dict], k: int) -> dict:
             "article_precision": mean(sets, "article_precision"),
             "retrieved_article_recall": mean(sets, "retrieved_article_recall"),
         }
+    if len(sets) == len(rows):  # only article-set rows: no answer to score
+        return {
+            "latency_ms_p50": m.percentile(latencies, 50),
+            "latency_ms_p95": m.percentile(latencies, 95),
+            **by_sets,
+        }
     return {
         "retrieval_hit_at_1": m.hit_at(ranks, 1),
         "retrieval_hit_at_k": m.hit_at(ranks, k),
@@ -177,7 +183,7 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
         rows.append(score_row(pair, assistant.ask(pair.question, k=k)))
     return {
         "n": len(rows),
-        "n_answerable": sum(1 for r in rows if not r["unanswerable"]),
+        "n_answerable": sum(1 for r in rows if not r["unanswerable"] and r["expected"]),
         "n_article_sets": sum(1 for r in rows if r.get("sources")),
         "n_unanswerable": sum(1 for r in rows if r["unanswerable"]),
         "k": k,
