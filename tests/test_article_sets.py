@@ -127,3 +127,12 @@ def test_the_shipped_bbc_overview_rows():
         assert pair.question.startswith("What did the articles say about")
         for aid in pair.sources:
             assert (bbc / f"{aid}.txt").is_file(), aid
+
+
+def test_a_copy_of_the_source_counts_as_the_source():
+    pair = QAPair(1, "Who?", ["Lulu"], source="z/a")
+    answer = _answer([("z/b", ["z/a"])], ["z/b"])
+    answer.passages[0].text = answer.citations[0].quote = "Lulu"
+    assert score_row(pair, answer)["rank"] == 0 and not score_row(pair, answer)["citation_ok"]
+    row = score_row(pair, answer, {"z/b": ["z/a"], "z/a": ["z/b"]})
+    assert row["rank"] == 1 and row["citation_ok"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.evaluation import metrics as m
+from qa.indexing.duplicates import duplicate_groups
 
 
 @dataclass
@@ -68,16 +69,24 @@ def load_pairs(path: Path) -> LoadedPairs:
     return out
 
 
-def score_row(pair: QAPair, answer) -> dict:
-    """One evaluated question: what was expected, what came back, and per-row metrics."""
-    passages = [(p.article, p.text) for p in answer.passages]
+def score_row(pair: QAPair, answer, copies: dict[str, list[str]] | None = None) -> dict:
+    """One evaluated question: what was expected, what came back, and per-row metrics.
+
+    ``copies``: {article id: its near-duplicates}; the answer uses one copy of a story,
+    and a copy of the expected ``source`` counts as that source."""
+    copies = copies or {}
+
+    def same(article: str) -> str:  # the source itself when ``article`` is a copy of it
+        return pair.source if pair.source in copies.get(article, ()) else article
+
+    passages = [(same(p.article), p.text) for p in answer.passages]
     rank = 0 if pair.unanswerable else m.first_hit_rank(passages, pair.answers, pair.source)
     predicted = answer.short_answer or answer.answer
     first = answer.citations[0] if answer.citations else None
     cited_ok = bool(
         first
         and m.contains_answer(first.quote, pair.answers)
-        and (not pair.source or first.article == pair.source)
+        and (not pair.source or same(first.article) == pair.source)
     )
     row = {
         "line": pair.line,
@@ -178,9 +187,10 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
     """Ask every question; returns the report ({n, n_answerable, ..., metrics, rows})."""
     from tqdm import tqdm
 
+    copies = duplicate_groups(assistant.articles())  # near-duplicate articles
     rows = []
     for pair in tqdm(pairs, desc="eval", unit="q", disable=not progress):
-        rows.append(score_row(pair, assistant.ask(pair.question, k=k)))
+        rows.append(score_row(pair, assistant.ask(pair.question, k=k), copies))
     return {
         "n": len(rows),
         "n_answerable": sum(1 for r in rows if not r["unanswerable"] and r["expected"]),
