@@ -149,3 +149,21 @@ def test_recent_first_keeps_relevant_recent_passages_newest_first():
     assert [p.article for p in kept] == ["new", "mid"]
     assert undated == 1
     assert recent_first([_p("u", "", 1.0)], 3, 30) == ([_p("u", "", 1.0)], 0)
+
+
+def test_the_page_and_terminal_show_notes_and_dates(assistant):
+    from rich.console import Console
+
+    from qa.app.page import chat_markdown, sources_html
+    from qa.app.terminal import print_answer
+
+    answer = assistant.ask("How much profit did Acme Corp report in 2004?")
+    assert "without a published date" in chat_markdown(answer, 1)
+    cards = sources_html(answer, 1)
+    assert "2004-06-01" in cards
+    answer.citations[0].published = ""
+    assert "no date" in sources_html(answer, 1)
+    console = Console(record=True, width=200)
+    print_answer(answer, console)
+    text = console.export_text()
+    assert "without a published date" in text and "no date" in text
