@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -167,3 +168,25 @@ def test_the_page_and_terminal_show_notes_and_dates(assistant):
     print_answer(answer, console)
     text = console.export_text()
     assert "without a published date" in text and "no date" in text
+    answer.citations[0].also_in = ["feed/acme-2004"]
+    assert "also in: feed/acme-2004" in sources_html(answer, 1)
+
+
+def test_the_markdown_export_shows_notes_dates_and_copies(assistant):
+    import datetime as dt
+
+    from qa.app.conversations import Conversation, Message
+    from qa.app.transcript import conversation_markdown
+
+    answer = assistant.ask("How much profit did Acme Corp report in 2004?")
+    answer.citations[0].also_in = ["feed/acme-2004"]
+    answer.citations.append(replace(answer.citations[0], n=2, published=""))
+    now = dt.datetime(2005, 6, 1)
+    messages = [
+        Message(0, "user", answer.question, None),
+        Message(1, "assistant", answer.answer, answer),
+    ]
+    text = conversation_markdown(Conversation("c", "u", "Acme", now, now, messages))
+    assert "_Only articles published 2004-01-01 to 2004-12-31" in text
+    assert "2004-06-01 — article `acme-2004` (also in `feed/acme-2004`)" in text
+    assert "no date — article" in text
