@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     sparse_candidates: int = 20
     rrf_k: int = 60
     mmr: bool = False
+    # "latest"/"current" questions: only articles published within this many days of the
+    # newest relevant one are used (qa/answering/timefilter.py).
+    recent_days: int = 7
 
     # Answering
     llm: str = ""  # "", "openai:<model>", "ollama:<model>", "gguf:<path>"

@@ -34,6 +34,7 @@ class Citation:
     end: int
     quote: str
     supported: bool = True  # False when the cited passage does not back the claim
+    also_in: list[str] = field(default_factory=list)  # ids of near-duplicate copies
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Answer:
     # factoid | overview | comparison | summary | timeline (qa/answering/kinds.py)
     kind: str = "factoid"
     groups: list[Group] = field(default_factory=list)  # per-article sections (not factoids)
+    notes: list[str] = field(default_factory=list)  # e.g. the date window applied
+    excluded_undated: int = 0  # articles without a date that the date window left out
 
     def to_dict(self) -> dict:
         return asdict(self)

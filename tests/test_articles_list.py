@@ -44,6 +44,11 @@ def test_rows_count_duplicates_and_categories():
     by_id = {r.id: r for r in rows}
     assert by_id["sport/001"].duplicates == 1 and by_id["sport/dup"].duplicates == 1
     assert by_id["sport/002"].duplicates == 0
+    near = manifest()
+    for aid in ("sport/002", "sport/003", "sport/004"):  # near-duplicates (sync)
+        near[aid]["duplicate_group"] = "sport/002"
+    by_id = {r.id: r for r in article_rows(near)}
+    assert [by_id[f"sport/00{i}"].duplicates for i in (2, 3, 4, 5)] == [2, 2, 2, 0]
     assert categories(rows) == [ALL_CATEGORIES, "(top level)", "business", "sport"]
 
 

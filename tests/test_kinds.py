@@ -116,3 +116,23 @@ def test_it_in_an_overview_is_the_subject_of_the_last_question():
     history[0]["content"] = "Compare Apple and Sony"
     assert classify("What happened to them?", history).topic == "Apple and Sony"
     assert classify("What did the articles say about it?").name == "factoid"
+
+
+@pytest.mark.parametrize(
+    "question, name, topic, sides",
+    [
+        ("What did the articles say about Google in 2005?", "overview", "Google", []),
+        ("What happened last week?", "timeline", "", []),
+        ("What happened in March 2005?", "timeline", "", []),
+        ("What happened to Yukos since January?", "timeline", "Yukos", []),
+        ("Compare Apple and Sony in 2005", "comparison", "", ["Apple", "Sony"]),
+        ("Who won in 2005?", "factoid", "", []),
+    ],
+)
+def test_the_time_expression_is_a_filter_not_part_of_the_topic(question, name, topic, sides):
+    from qa.answering.kinds import with_time
+    from qa.answering.timefilter import plan_time
+
+    manifest = {"a": {"published": "2005-03-31"}}
+    kind = with_time(classify(question, []), question, plan_time(question, None, manifest))
+    assert (kind.name, kind.topic, kind.sides) == (name, topic, sides)

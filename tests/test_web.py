@@ -87,6 +87,9 @@ def test_http_api_ask_and_ingest(app_server):
     refusal = client.predict("Who won the 2014 FIFA World Cup?", 0, "", api_name="/ask")
     assert refusal["abstained"] and refusal["citations"] == []
     assert "error" in client.predict("", 0, "", api_name="/ask")
+    question = "Who is the speaker of Russia's upper house?"
+    dated = client.predict(question, 0, "", None, "2004-01-01", "", api_name="/ask")
+    assert dated["passages"] == [] and dated["excluded_undated"] == 1  # the seed is undated
     (corpus / "extra.md").write_text("---\ntitle: Extra\n---\nThe extra story is short.\n")
     summary = client.predict(api_name="/ingest")
     assert summary["added"] == 1 and summary["unchanged"] == 1 and summary["articles_total"] == 2

@@ -18,8 +18,10 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from qa.answering.dedupe import collapse_duplicates
 from qa.answering.followup import rewrite
 from qa.answering.rerank import rerank
+from qa.answering.timefilter import recent_first
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
@@ -47,9 +49,24 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
         return embedder.encode([state["standalone"]])[0]
 
     def retrieve(state: dict):
-        return retriever.search(
-            state["standalone"], state["k"], state.get("filters"), query_vector=state["vector"]
+        k, recent_days = state["k"], state.get("recent_days")
+        others = state.get("duplicates") or {}  # article id -> its near-duplicates
+        passages = retriever.search(
+            state["standalone"],
+            k * 3 if recent_days else k * 2 if others else k,
+            state.get("filters"),
+            query_vector=state["vector"],
         )
+        if others:  # one copy of a story (dedupe.py)
+            passages = collapse_duplicates(passages, others)
+        if recent_days:  # "latest": the newest relevant articles only (timefilter.py)
+            passages, undated = recent_first(passages, k, recent_days)
+            if undated:
+                state.get("notes", []).append(
+                    f"Newest first: {undated} relevant article{'s' if undated != 1 else ''} "
+                    "without a published date left out."
+                )
+        return passages[:k]
 
     def score_sentences(state: dict):
         return reranker.score(state["standalone"], state["vector"], state["passages"])

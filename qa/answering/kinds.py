@@ -178,3 +178,31 @@ def subject_of(question: str) -> str:
     comparison's sides; else the question itself."""
     kind = classify(question)
     return kind.article_hint or kind.topic or " and ".join(kind.sides) or question
+
+
+_WHAT_HAPPENED = re.compile(
+    r"^(?:so |and )?what (?:happened|went on|was in the news|were the news|made the news)$"
+)
+
+
+def with_time(kind: Kind, question: str, when) -> Kind:
+    """``kind`` with the question's time expression (``when.window.matched``, applied as
+    a date filter) taken out of its topic; "What happened last week?" (nothing but a
+    date window) becomes a timeline of that period."""
+    matched = when.window.matched
+    if matched and kind.name != "factoid":
+        kind.topic = _without(kind.topic, matched)
+        kind.sides = [side for side in (_without(s, matched) for s in kind.sides) if side]
+    if (when.filters.date_from or when.filters.date_to) and matched:
+        rest = re.sub(re.escape(matched), " ", question, flags=re.I).lower()
+        rest = re.sub(r"[^\w\s]", " ", rest)
+        if _WHAT_HAPPENED.match(re.sub(r"\s+", " ", rest).strip()):
+            return Kind("timeline")
+    if kind.name in ("overview", "timeline") and not kind.topic:
+        return Kind()  # nothing left to look for
+    return kind
+
+
+def _without(text: str, matched: str) -> str:
+    text = re.sub(re.escape(matched), " ", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).strip(" ,.?")

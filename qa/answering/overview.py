@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from qa.answering.dedupe import collapse_duplicates
 from qa.answering.grouped import (
     Picked,
     Section,
@@ -43,21 +44,26 @@ EMBED_LIMIT = 40  # sentences embedded per topic (embedding is the costly part)
 SIDE_EMBED_LIMIT = 24  # per compared side (3 sentences are kept)
 LAMBDA = 0.7
 NEAR_DUPLICATE = 0.92
+PERIOD_ARTICLES = 8  # "what happened last week?": articles shown
+PERIOD_SCAN = 20_000  # chunks of the period read at most
 MIN_WORDS = 6  # shorter sentences ("Sony Net Minidisc!") say too little on their own
 
 
 class Overviews:
     """Answers the overview, timeline and comparison kinds from the retriever's index."""
 
-    def __init__(self, retriever, embedder):
+    def __init__(self, retriever, embedder, others: dict[str, list[str]] | None = None):
         self.retriever = retriever
         self.embedder = embedder
+        self.others = others or {}  # near-duplicate copies: one of them is used
 
     # -- the kinds -------------------------------------------------------------------
     def answer(self, kind: Kind, question: str, filters=None) -> Answer | None:
         """The grouped answer, or None when the articles do not name the topic."""
         if kind.name == "comparison":
             return self.comparison(kind, question, filters)
+        if kind.name == "timeline" and not kind.topic:
+            return self.period(question, filters)
         return self.overview(kind, question, filters)
 
     def overview(self, kind: Kind, question: str, filters=None) -> Answer | None:
@@ -110,6 +116,42 @@ class Overviews:
             opening += f"; the articles found do not mention {_and(missing)}"
         return compose(question, question, "comparison", opening + ".", sections, passages)
 
+    def period(self, question: str, filters=None) -> Answer | None:
+        """ "What happened last week?": the period's articles, each by its opening
+        sentence, in date order (spread evenly over the period when there are more)."""
+        index = self.retriever.index
+        rows = filters.rows(index) if filters is not None and index.n_docs else None
+        if rows is None or not rows.any():
+            return None
+        leads: dict[str, Passage] = {}
+        for i in np.flatnonzero(rows)[:PERIOD_SCAN]:
+            row = index.row(int(i))
+            if row.article in leads and leads[row.article].start <= row.start:
+                continue
+            leads[row.article] = Passage(
+                row.chunk_id, row.article, row.title, row.published, row.start, row.end, row.text
+            )
+        lead = collapse_duplicates(
+            sorted(leads.values(), key=lambda p: (p.published, p.article)), self.others
+        )
+        step = max(1, math.ceil(len(lead) / PERIOD_ARTICLES))
+        sections = []
+        for p in lead[::step][:PERIOD_ARTICLES]:
+            first = [s for s in sentences_of([p]) if len(words(s.text)) >= MIN_WORDS][:1]
+            if first:
+                sections.append(Section(first))
+        if not sections:
+            return None
+        n = len(lead)
+        opening = f"{plural(n, 'article')} published in this period"
+        opening += (
+            f"; the opening of {len(sections)}, spread over it, in date order:"
+            if len(sections) < n
+            else ", by their opening sentence, in date order:"
+        )
+        passages = [s.article.passage for s in sections]
+        return compose(question, question, "timeline", opening, sections, passages)
+
     # -- evidence --------------------------------------------------------------------
     def evidence(
         self, query: str, required: list[str], filters=None, limit: int = EMBED_LIMIT
@@ -118,6 +160,7 @@ class Overviews:
         ``limit`` naming most of the topic's terms, in retrieval order, are embedded)."""
         q = self.embedder.encode([query])[0]
         passages = self.retriever.search(query, RETRIEVE_K, filters, query_vector=q)
+        passages = collapse_duplicates(passages, self.others)
         need = len(required) if len(required) <= 2 else math.ceil(2 * len(required) / 3)
         named: dict[str, set[str]] = {}
         for p in passages:

@@ -1,4 +1,4 @@
-"""The Articles tab's list: rows from the sync manifest (title, date, chunks, duplicates),
+"""The Articles tab's list: rows from the sync manifest (title, date, chunks, copies),
 searched, filtered by category and date, and paged, so thousands of articles stay
 usable. The same category/date filter restricts the chat's retrieval."""
 
@@ -21,7 +21,7 @@ class ArticleRow:
     title: str
     published: str
     chunks: int
-    duplicates: int  # other articles with the same text and title
+    duplicates: int  # other copies: the same text and title, or near-duplicates
     path: str
 
     @property
@@ -38,15 +38,22 @@ def category_of(article_id: str) -> str:
 
 
 def article_rows(manifest: dict[str, dict]) -> list[ArticleRow]:
-    """Every indexed article, sorted by id, with its count of exact duplicates."""
+    """Every indexed article, sorted by id, with its count of other copies (exact, or
+    near-duplicates the sync found: ``duplicate_group``)."""
     same = Counter(m.get("fingerprint", aid) for aid, m in manifest.items())
+    near = Counter(m["duplicate_group"] for m in manifest.values() if m.get("duplicate_group"))
+
+    def copies(aid: str, m: dict) -> int:
+        group = m.get("duplicate_group")
+        return max(same[m.get("fingerprint", aid)], near[group] if group else 0) - 1
+
     return [
         ArticleRow(
             aid,
             m.get("title", ""),
             m.get("published", ""),
             int(m.get("chunks", 0)),
-            same[m.get("fingerprint", aid)] - 1,
+            copies(aid, m),
             m.get("path", ""),
         )
         for aid, m in sorted(manifest.items())

@@ -44,8 +44,8 @@ def cmd_ingest(args) -> int:
     print(
         f"{summary.articles_total} articles, {summary.chunks_total} chunks in the index "
         f"({summary.added} added, {summary.updated} updated, {summary.deleted} deleted, "
-        f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded) "
-        f"in {summary.seconds:.1f} s"
+        f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded; "
+        f"{summary.duplicate_pairs} near-duplicate pairs) in {summary.seconds:.1f} s"
     )
     for err in summary.errors:
         print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)

@@ -73,6 +73,8 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
             text = f"**{html.escape(answer.short_answer)}**  \n{text}"
         if answer.unsupported:
             text += "\n\n_Some sentences are not supported by their cited passage._"
+    for note in answer.notes:  # the date window applied, articles left out
+        text += f"\n\n<small>{html.escape(note)}</small>"
     standalone = (answer.standalone_question or "").strip()
     if standalone and standalone != (answer.question or "").strip():
         text += f"\n\n<small>Answering: {html.escape(standalone)}</small>"
@@ -137,6 +139,9 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
         else:
             body = f"<mark>{html.escape(c.quote)}</mark>"
         warn = "" if c.supported else "<div class='qa-unsupported'>does not support the claim</div>"
+        if c.also_in:  # near-duplicate copies of the story, shown once
+            also = ", ".join(html.escape(a) for a in c.also_in)
+            warn += f"<div class='qa-meta qa-also'>also in: {also}</div>"
         said = speaker_of(c.quote)
         if said:
             warn += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"
@@ -158,7 +163,8 @@ def _card(
 ) -> str:
     ident = f" id='{anchor(turn, n)}'" if n else ""
     label = f"[{n}] " if n else ""
-    meta = " · ".join(x for x in (html.escape(published), html.escape(article)) if x)
+    when = html.escape(published) or "no date"  # every source shows its date
+    meta = " · ".join(x for x in (when, html.escape(article)) if x)
     data, read = "", ""
     if span is not None:  # a click opens the whole article (reader.py)
         aid, start, end = span

@@ -20,17 +20,21 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
     if answer.short_answer and answer.short_answer_confident:
         console.print(f"[green]short answer:[/green] {escape(answer.short_answer)}")
+    for note in answer.notes:
+        console.print(f"[dim]{escape(note)}[/dim]")
     for s in answer.unsupported:
         console.print(f"[red]not supported by its citation:[/red] {escape(s)}")
     if answer.citations:
         console.print("\n[bold]Sources[/bold]")
     for c in answer.citations:
-        date = f", {c.published}" if c.published else ""
+        date = f", {c.published}" if c.published else ", no date"
         console.print(
             f"[{c.n}] [cyan]{escape(c.title)}[/cyan]{date} ({c.article}, chars {c.start}-{c.end})"
         )
         if not grouped:  # the sections above quote them
             console.print(f"    “{escape(c.quote)}”")
+        if c.also_in:
+            console.print(f"    [dim]also in: {escape(', '.join(c.also_in))}[/dim]")
     if answer.abstained and answer.passages:
         console.print("\n[bold]Closest passages[/bold]")
         for p in answer.passages[:3]:

@@ -36,12 +36,17 @@ def conversation_markdown(conversation: Conversation) -> str:
             if answer.short_answer:
                 out += [f"**{_one_line(answer.short_answer)}**", ""]
             out.append(answer.answer)
+        for note in answer.notes:  # the date window applied, articles left out
+            out += ["", f"_{_one_line(note)}_"]
         if answer.citations:
             out += ["", "Sources:", ""]
         for c in answer.citations:
-            date = f", {c.published}" if c.published else ""
+            date = f", {c.published}" if c.published else ", no date"
             flag = " (does not support the claim)" if not c.supported else ""
-            out.append(f"[{c.n}] **{_one_line(c.title)}**{date} — article `{c.article}`{flag}")
+            also = f" (also in {', '.join(f'`{a}`' for a in c.also_in)})" if c.also_in else ""
+            out.append(
+                f"[{c.n}] **{_one_line(c.title)}**{date} — article `{c.article}`{also}{flag}"
+            )
             out += ["", _quote(c.quote), ""]
         if message.suggestions:
             out += ["", "Suggested follow-ups: " + "; ".join(message.suggestions)]

@@ -155,13 +155,23 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         return banner, status.finished, gr.skip(), *lists
 
     def api_ask(
-        question: str, k: int = 0, article: str = "", history: list[dict] | None = None
+        question: str,
+        k: int = 0,
+        article: str = "",
+        history: list[dict] | None = None,
+        date_from: str = "",
+        date_to: str = "",
     ) -> dict:
         """Answer a question; returns the answer object (same as `qa ask --json`).
         ``history``: the conversation so far, as [{"role": "user"|"assistant", "content"}];
-        a follow-up is rewritten from it as in the chat (see standalone_question)."""
+        a follow-up is rewritten from it as in the chat (see standalone_question).
+        ``date_from``/``date_to``: only articles published in that range (YYYY-MM-DD)."""
         try:
-            filters = Filters(articles=[article] if article else [])
+            filters = Filters(
+                articles=[article] if article else [],
+                date_from=(date_from or "").strip(),
+                date_to=(date_to or "").strip(),
+            )
             turns = api_history(history)
             return assistant.ask(question, turns, k=int(k) or None, filters=filters).to_dict()
         except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:

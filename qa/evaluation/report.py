@@ -17,7 +17,31 @@ RATE_METRICS = [
     "citation_accuracy",
     "abstain_precision",
     "abstain_recall",
+    "article_recall",
+    "article_precision",
+    "retrieved_article_recall",
 ]
+
+
+def _title(report: dict) -> str:
+    sets = report.get("n_article_sets", 0)
+    return (
+        f"{report['n']} questions ({report['n_answerable']} answerable, "
+        f"{report['n_unanswerable']} unanswerable"
+        + (f"; {sets} with a set of articles" if sets else "")
+        + f"), k={report['k']}"
+    )
+
+
+def _expected(row: dict) -> str:
+    if row["unanswerable"]:
+        return "(abstain)"
+    if row.get("sources") and not row["expected"]:
+        return (
+            f"articles {', '.join(row['sources'])}; cited {', '.join(row['cited_articles'])} "
+            f"(recall {row['article_recall']:.2f}, precision {row['article_precision']:.2f})"
+        )
+    return " | ".join(row["expected"])
 
 
 def print_report(report: dict, errors: list[dict]) -> None:
@@ -26,10 +50,7 @@ def print_report(report: dict, errors: list[dict]) -> None:
     from rich.table import Table
 
     console = Console()
-    table = Table(
-        title=f"{report['n']} questions ({report['n_answerable']} answerable, "
-        f"{report['n_unanswerable']} unanswerable), k={report['k']}, {report['backend']}"
-    )
+    table = Table(title=f"{_title(report)}, {report['backend']}")
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in report["metrics"].items():
@@ -39,7 +60,7 @@ def print_report(report: dict, errors: list[dict]) -> None:
     if failures:
         console.print(f"\n[bold]{len(failures)} failures[/bold]")
     for r in failures:
-        expected = "(abstain)" if r["unanswerable"] else " | ".join(r["expected"])
+        expected = _expected(r)
         got = "(abstained)" if r["abstained"] else r["answer"]
         console.print(f"[bold]line {r['line']}[/bold]: {escape(r['question'])}")
         console.print(f"  expected: {escape(expected)}")
@@ -63,8 +84,7 @@ def _markdown(report: dict, errors: list[dict]) -> str:
     lines = [
         "# Evaluation report",
         "",
-        f"{report['n']} questions ({report['n_answerable']} answerable, "
-        f"{report['n_unanswerable']} unanswerable), k={report['k']}, backend {report['backend']}.",
+        f"{_title(report)}, backend {report['backend']}.",
         "",
         "| metric | value |",
         "| --- | ---: |",
@@ -73,7 +93,7 @@ def _markdown(report: dict, errors: list[dict]) -> str:
     failures = [r for r in report["rows"] if is_failure(r)]
     lines += ["", f"## Failures ({len(failures)})", ""]
     for r in failures:
-        expected = "(abstain)" if r["unanswerable"] else " / ".join(r["expected"])
+        expected = _expected(r)
         got = "(abstained)" if r["abstained"] else r["answer"].replace("\n", " ")
         lines += [
             f"- line {r['line']}: **{r['question']}**",

@@ -2,7 +2,10 @@
 
 Each line: {"question": str, "answers": [str, ...], "source": "article id"?,
 "unanswerable": bool?}. An empty ``answers`` list means the right behaviour is to
-abstain. Bad lines are reported with their number; the rest is evaluated.
+abstain. A row may instead (or also) give ``"sources": ["article id", ...]``, the set of
+every article about the question (overview and timeline rows, ``"kind"`` optional): it
+is scored by the recall and precision of the cited articles (and the recall of the
+retrieved ones). Bad lines are reported with their number; the rest is evaluated.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.evaluation import metrics as m
+from qa.indexing.duplicates import duplicate_groups
 
 
 @dataclass
@@ -20,10 +24,12 @@ class QAPair:
     question: str
     answers: list[str]
     source: str = ""
+    sources: list[str] = field(default_factory=list)  # every article about it
+    kind: str = ""  # e.g. "overview", "timeline" (informative)
 
     @property
     def unanswerable(self) -> bool:
-        return not self.answers
+        return not self.answers and not self.sources
 
 
 @dataclass
@@ -52,26 +58,37 @@ def load_pairs(path: Path) -> LoadedPairs:
                 raise ValueError('"answers" must be a list of strings')
             if obj.get("unanswerable") or not answers:
                 answers = []
-            out.pairs.append(
-                QAPair(number, question.strip(), answers, str(obj.get("source") or ""))
-            )
+            sources = obj.get("sources", [])
+            if not isinstance(sources, list) or not all(isinstance(a, str) for a in sources):
+                raise ValueError('"sources" must be a list of article ids')
+            source, kind = str(obj.get("source") or ""), str(obj.get("kind") or "")
+            pair = QAPair(number, question.strip(), answers, source, sources, kind)
+            out.pairs.append(pair)
         except (json.JSONDecodeError, ValueError) as exc:
             out.errors.append({"line": number, "error": str(exc)})
     return out
 
 
-def score_row(pair: QAPair, answer) -> dict:
-    """One evaluated question: what was expected, what came back, and per-row metrics."""
-    passages = [(p.article, p.text) for p in answer.passages]
+def score_row(pair: QAPair, answer, copies: dict[str, list[str]] | None = None) -> dict:
+    """One evaluated question: what was expected, what came back, and per-row metrics.
+
+    ``copies``: {article id: its near-duplicates}; the answer uses one copy of a story,
+    and a copy of the expected ``source`` counts as that source."""
+    copies = copies or {}
+
+    def same(article: str) -> str:  # the source itself when ``article`` is a copy of it
+        return pair.source if pair.source in copies.get(article, ()) else article
+
+    passages = [(same(p.article), p.text) for p in answer.passages]
     rank = 0 if pair.unanswerable else m.first_hit_rank(passages, pair.answers, pair.source)
     predicted = answer.short_answer or answer.answer
     first = answer.citations[0] if answer.citations else None
     cited_ok = bool(
         first
         and m.contains_answer(first.quote, pair.answers)
-        and (not pair.source or first.article == pair.source)
+        and (not pair.source or same(first.article) == pair.source)
     )
-    return {
+    row = {
         "line": pair.line,
         "question": pair.question,
         "expected": pair.answers,
@@ -90,11 +107,33 @@ def score_row(pair: QAPair, answer) -> dict:
         "top_article": answer.passages[0].article if answer.passages else "",
         "latency_ms": answer.timings.get("total", 0.0),
     }
+    if pair.sources:
+        row.update(article_scores(pair, answer))
+    return row
+
+
+def article_scores(pair: QAPair, answer) -> dict:
+    """An article-set row: recall and precision of the cited articles (a citation counts
+    for its near-duplicate copies), and the recall of the retrieved passages' articles."""
+    cited: dict[str, list[str]] = {}
+    for c in answer.citations:
+        cited.setdefault(c.article, []).extend(getattr(c, "also_in", []))
+    recall, precision = m.article_recall_precision(cited, pair.sources)
+    retrieved = {p.article: [] for p in answer.passages}
+    return {
+        "kind": pair.kind,
+        "sources": pair.sources,
+        "cited_articles": sorted(cited),
+        "article_recall": recall,
+        "article_precision": precision,
+        "retrieved_article_recall": m.article_recall_precision(retrieved, pair.sources)[0],
+    }
 
 
 def aggregate(rows: list[dict], k: int) -> dict:
     """All metrics over the evaluated rows."""
-    answerable = [r for r in rows if not r["unanswerable"]]
+    answerable = [r for r in rows if not r["unanswerable"] and r["expected"]]
+    sets = [r for r in rows if r.get("sources")]
     answered = [r for r in answerable if not r["abstained"]]
     ranks = [r["rank"] for r in answerable]
     precision, recall = m.abstain_precision_recall(
@@ -108,6 +147,19 @@ def aggregate(rows: list[dict], k: int) -> dict:
     def mean(items, key):
         return sum(r[key] for r in items) / len(items) if items else 0.0
 
+    by_sets = {}
+    if sets:  # article-set rows (overview, timeline)
+        by_sets = {
+            "article_recall": mean(sets, "article_recall"),
+            "article_precision": mean(sets, "article_precision"),
+            "retrieved_article_recall": mean(sets, "retrieved_article_recall"),
+        }
+    if len(sets) == len(rows):  # only article-set rows: no answer to score
+        return {
+            "latency_ms_p50": m.percentile(latencies, 50),
+            "latency_ms_p95": m.percentile(latencies, 95),
+            **by_sets,
+        }
     return {
         "retrieval_hit_at_1": m.hit_at(ranks, 1),
         "retrieval_hit_at_k": m.hit_at(ranks, k),
@@ -120,12 +172,15 @@ def aggregate(rows: list[dict], k: int) -> dict:
         "abstain_recall": recall,
         "latency_ms_p50": m.percentile(latencies, 50),
         "latency_ms_p95": m.percentile(latencies, 95),
+        **by_sets,
     }
 
 
 def is_failure(row: dict) -> bool:
     if row["unanswerable"]:
         return not row["abstained"]
+    if row.get("sources") and not row["expected"]:
+        return row["article_recall"] == 0.0  # none of the articles about it cited
     return not (row["contains"] and row["citation_ok"])
 
 
@@ -133,12 +188,14 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
     """Ask every question; returns the report ({n, n_answerable, ..., metrics, rows})."""
     from tqdm import tqdm
 
+    copies = duplicate_groups(assistant.articles())  # near-duplicate articles
     rows = []
     for pair in tqdm(pairs, desc="eval", unit="q", disable=not progress):
-        rows.append(score_row(pair, assistant.ask(pair.question, k=k)))
+        rows.append(score_row(pair, assistant.ask(pair.question, k=k), copies))
     return {
         "n": len(rows),
-        "n_answerable": sum(1 for r in rows if not r["unanswerable"]),
+        "n_answerable": sum(1 for r in rows if not r["unanswerable"] and r["expected"]),
+        "n_article_sets": sum(1 for r in rows if r.get("sources")),
         "n_unanswerable": sum(1 for r in rows if r["unanswerable"]),
         "k": k,
         "backend": assistant.backend,

@@ -27,6 +27,7 @@ from langchain_core.indexing import index
 
 from qa.indexing.chunking import chunk_article, fit_title
 from qa.indexing.corpus import Article, load_corpus
+from qa.indexing.duplicates import record_duplicates
 from qa.indexing.errors import IndexUnavailable, reason
 from qa.indexing.live import SyncBusyError as SyncBusyError  # re-exported
 from qa.indexing.live import bump_generation, read_generation, sync_lock
@@ -51,6 +52,8 @@ class SyncSummary:
     seconds: float = 0.0
     generation: int = 0  # bumped by every sync that changes the index
     sparse_seconds: float = 0.0  # writing the BM25 side (0 when it was up to date)
+    duplicate_pairs: int = 0  # near-duplicate article pairs (qa/indexing/duplicates.py)
+    duplicates_seconds: float = 0.0
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
 
@@ -193,6 +196,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     previous = _previous_manifest(settings, summary)
     docs: list[Document] = []
     manifest: dict[str, dict] = {}
+    texts: dict[str, str] = {}  # for the near-duplicate check
     for loaded_article in loaded.articles:
         rel = Path(loaded_article.path).relative_to(settings.corpus_dir).as_posix()
         try:  # one article that cannot be chunked must not stop the sync
@@ -210,6 +214,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
             summary.errors.append({"file": rel, "error": f"{exc.__class__.__name__}: {exc}"})
             continue
         docs.extend(article_docs)
+        texts[article.id] = article.text
         fingerprint = _fingerprint(article, settings)
         manifest[article.id] = {
             "fingerprint": fingerprint,
@@ -245,6 +250,11 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
         raise _index_failure(settings, exc) from exc
     finally:
         store.on_embedded = None
+    duplicates_started = time.perf_counter()
+    summary.duplicate_pairs = record_duplicates(
+        settings.data_dir, settings.collection_name, texts, manifest
+    )
+    summary.duplicates_seconds = round(time.perf_counter() - duplicates_started, 3)
     _write_manifest(settings, manifest)
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
