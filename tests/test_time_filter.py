@@ -65,6 +65,10 @@ def test_in_a_year_keeps_that_year_and_counts_the_undated(assistant):
     assert data["excluded_undated"] == 1
     assert any("1 article without a published date" in n for n in data["notes"])
     assert any("2004-01-01 to 2004-12-31" in n for n in data["notes"])
+    from qa.app.openai_api import completion  # the OpenAI-compatible reply says it too
+
+    reply = completion(answer, "news-qa")
+    assert reply["excluded_undated"] == 1 and reply["notes"] == data["notes"]
 
 
 def test_last_month_is_relative_to_the_newest_article(assistant):

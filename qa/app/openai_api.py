@@ -96,6 +96,8 @@ def _extras(answer: Answer) -> dict:
         "standalone_question": answer.standalone_question,
         "kind": answer.kind,
         "groups": [asdict(g) for g in answer.groups],
+        "notes": list(answer.notes),  # e.g. the date window applied, undated left out
+        "excluded_undated": answer.excluded_undated,
     }
 
 
