@@ -276,6 +276,8 @@ def main() -> None:
     for size in sizes:
         print(f"size {size}: building, ingesting, asking ...", file=sys.stderr, flush=True)
         results.append(measure(size, work, bbc, args.planted, args.asks))
+        # each size as soon as it is measured: a long run stopped later keeps it
+        print(json.dumps(results[-1]), file=sys.stderr, flush=True)
     header = [name for name, _, _ in COLUMNS]
     table = [header] + [row(r) for r in results]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]

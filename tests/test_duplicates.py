@@ -141,3 +141,22 @@ def test_a_duplicated_story_is_cited_once_with_also_in(synced):
         assert c.also_in == ([other] if other else [])
     assert answer.to_dict()["citations"][0]["also_in"]
     assert "also in: " in sources_html(answer, 1)
+
+
+def test_a_second_run_reuses_the_pairs_scores_and_shingles_nothing(tmp_path, monkeypatch):
+    from qa.indexing import duplicates
+
+    path = tmp_path / "sigs.npz"
+    texts = {"b/1": STORY, "a/1": UPDATED, "c/1": OTHER, "d/1": STORY}
+    first = SignatureCache(path)
+    expected = find_duplicates(texts, first)
+    first.save()
+    calls = []
+    real = duplicates.shingles
+    monkeypatch.setattr(duplicates, "shingles", lambda text: calls.append(text) or real(text))
+    assert find_duplicates(texts, SignatureCache(path)) == expected
+    assert calls == []  # unchanged texts: stored signatures and stored pair scores
+    changed = {**texts, "d/1": OTHER}  # one text changed: only its pairs are scored again
+    again = find_duplicates(changed, SignatureCache(path))
+    assert [(p.first, p.second) for p in again] == [("a/1", "b/1"), ("c/1", "d/1")]
+    assert calls and all(t in (OTHER, UPDATED, STORY) for t in calls)

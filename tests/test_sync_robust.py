@@ -151,3 +151,38 @@ def test_chunk_ids_are_langchains_sha256_keys(corpus, embedder):
     article = load_corpus(corpus).articles[0]
     for doc in article_documents(article, embedder, Settings(_env_file=None)):
         assert chunk_key(doc) == _get_document_with_hash(doc, key_encoder="sha256").id
+
+
+def test_a_sync_of_unchanged_articles_cuts_none_again(tmp_path, embedder, monkeypatch):
+    """The chunk boundaries of unchanged articles come from the last sync; a changed
+    article is cut again, and the index is the same as from a sync that cut everything."""
+    from qa.indexing import sync
+    from qa.indexing.chunk_cache import chunk_cache_path
+    from qa.indexing.store import open_store
+    from qa.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"a{i}.txt").write_text(
+            f"Story {i}\n\n" + " ".join(f"Sentence {j} of story {i} is here." for j in range(40)),
+            encoding="utf-8",
+        )
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", _env_file=None)
+    store = open_store(settings, embedder)
+    first = sync.sync_corpus(settings, embedder, store)
+    cut = []
+    real = sync.chunk_article
+    monkeypatch.setattr(
+        sync, "chunk_article", lambda a, *r, **k: cut.append(a.id) or real(a, *r, **k)
+    )
+    again = sync.sync_corpus(settings, embedder, store)
+    assert cut == [] and again.chunks_embedded == 0 and again.unchanged == 3
+    assert again.chunks_total == first.chunks_total
+    (corpus / "a1.txt").write_text("Story 1\n\nA new text for story one.", encoding="utf-8")
+    changed = sync.sync_corpus(settings, embedder, store)
+    assert cut == ["a1"] and changed.updated == 1 and changed.chunks_embedded == 1
+    chunk_cache_path(settings).write_text("not json")  # unreadable: cut again
+    cut.clear()
+    assert sync.sync_corpus(settings, embedder, store).chunks_embedded == 0
+    assert sorted(cut) == ["a0", "a1", "a2"]

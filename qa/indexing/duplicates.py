@@ -112,8 +112,9 @@ def find_duplicates(
     cache = cache if cache is not None else SignatureCache()
     shingled: dict[str, np.ndarray] = {}
     rows = []
+    shas = {aid: _sha(texts[aid]) for aid in ids}
     for aid in ids:
-        key = _sha(texts[aid])
+        key = shas[aid]
         sig = cache.get(key)
         if sig is None:
             shingled[aid] = shingles(texts[aid])
@@ -125,10 +126,12 @@ def find_duplicates(
     pairs = []
     for i, j in sorted(candidate_pairs(ids, matrix)):
         a, b = ids[i], ids[j]
-        for aid in (a, b):
-            if aid not in shingled:
-                shingled[aid] = shingles(texts[aid])
-        score = jaccard(shingled[a], shingled[b])
+        score = cache.score(shas[a], shas[b])
+        if score is None:  # a pair with a new or changed text
+            for aid in (a, b):
+                if aid not in shingled:
+                    shingled[aid] = shingles(texts[aid])
+            score = cache.put_score(shas[a], shas[b], jaccard(shingled[a], shingled[b]))
         if score >= threshold:
             pairs.append(Pair(a, b, round(score, 4)))
     return pairs
@@ -156,21 +159,44 @@ def _sha(text: str) -> str:
 
 
 class SignatureCache:
-    """MinHash signatures by text sha256, loaded from and saved to one .npz file."""
+    """MinHash signatures by text sha256, and the exact Jaccard of candidate pairs by
+    their two texts' sha256, loaded from and saved to one .npz file: a sync of unchanged
+    articles computes neither again."""
 
     def __init__(self, path: Path | None = None):
         self.path = path
         self._sigs: dict[str, np.ndarray] = {}
+        self._scores: dict[tuple[str, str], float] = {}
         self.used: set[str] = set()
+        self.scored: set[tuple[str, str]] = set()
         self.computed = 0
         if path is not None and path.is_file():
             try:
                 with np.load(path) as data:
                     keys, matrix = data["keys"], data["signatures"]
+                    pairs = data["pairs"] if "pairs" in data else np.zeros((0, 2), dtype=str)
+                    scores = data["scores"] if "scores" in data else np.zeros(0)
                 if matrix.shape[1:] == (NUM_HASHES,):
                     self._sigs = {str(k): row for k, row in zip(keys, matrix, strict=True)}
+                    self._scores = {
+                        (str(a), str(b)): float(x) for (a, b), x in zip(pairs, scores, strict=True)
+                    }
             except (OSError, ValueError, KeyError):  # unreadable: computed again
-                self._sigs = {}
+                self._sigs, self._scores = {}, {}
+
+    def score(self, a: str, b: str) -> float | None:
+        """The stored Jaccard of the texts with sha256 ``a`` and ``b`` (None: not stored)."""
+        key = (a, b) if a <= b else (b, a)
+        found = self._scores.get(key)
+        if found is not None:
+            self.scored.add(key)
+        return found
+
+    def put_score(self, a: str, b: str, score: float) -> float:
+        key = (a, b) if a <= b else (b, a)
+        self._scores[key] = score
+        self.scored.add(key)
+        return score
 
     def get(self, key: str) -> np.ndarray | None:
         sig = self._sigs.get(key)
@@ -192,7 +218,14 @@ class SignatureCache:
         matrix = np.vstack([self._sigs[k] for k in keys]) if keys else np.zeros((0, NUM_HASHES))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.stem + ".tmp.npz")
-        np.savez(tmp, keys=np.array(keys), signatures=matrix.astype(np.uint32))
+        pairs = sorted(self.scored)
+        np.savez(
+            tmp,
+            keys=np.array(keys),
+            signatures=matrix.astype(np.uint32),
+            pairs=np.array(pairs, dtype=str).reshape(-1, 2),
+            scores=np.array([self._scores[p] for p in pairs], dtype=np.float64),
+        )
         tmp.replace(self.path)
 
 

@@ -25,7 +25,9 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from qa.indexing.chunking import chunk_article, fit_title
+from qa.indexing.chunk_cache import cached_chunks, read_chunk_cache, write_chunk_cache
+from qa.indexing.chunk_cache import entry as chunk_entry
+from qa.indexing.chunking import Chunk, chunk_article, fit_title
 from qa.indexing.corpus import Article, load_corpus
 from qa.indexing.duplicates import record_duplicates
 from qa.indexing.errors import IndexUnavailable, reason
@@ -128,6 +130,11 @@ def article_documents(article: Article, embedder, settings: Settings) -> list[Do
     chunks = chunk_article(
         article, embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
     )
+    return chunk_documents(article, chunks)
+
+
+def chunk_documents(article: Article, chunks: list[Chunk]) -> list[Document]:
+    """``chunks`` of ``article`` as LangChain documents, metadata included."""
     return [
         Document(
             page_content=c.text,
@@ -197,22 +204,36 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     docs: list[Document] = []
     manifest: dict[str, dict] = {}
     texts: dict[str, str] = {}  # for the near-duplicate check
+    cut_before = {} if rebuild else read_chunk_cache(settings)
+    cut: dict[str, dict] = {}
     for loaded_article in loaded.articles:
         rel = Path(loaded_article.path).relative_to(settings.corpus_dir).as_posix()
+        source = _fingerprint(loaded_article, settings)  # as loaded, before the title is fit
         try:  # one article that cannot be chunked must not stop the sync
-            article = replace(
-                loaded_article,
-                title=fit_title(
-                    loaded_article.title,
-                    loaded_article.published,
+            reused = cached_chunks(cut_before.get(loaded_article.id), loaded_article, source)
+            if reused is None:
+                article = replace(
+                    loaded_article,
+                    title=fit_title(
+                        loaded_article.title,
+                        loaded_article.published,
+                        embedder.count_tokens,
+                        settings.chunk_tokens,
+                    ),
+                )
+                chunks = chunk_article(
+                    article,
                     embedder.count_tokens,
                     settings.chunk_tokens,
-                ),
-            )
-            article_docs = article_documents(article, embedder, settings)
+                    settings.chunk_overlap_sentences,
+                )
+            else:
+                article, chunks = reused
+            article_docs = chunk_documents(article, chunks)
         except Exception as exc:
             summary.errors.append({"file": rel, "error": f"{exc.__class__.__name__}: {exc}"})
             continue
+        cut[article.id] = chunk_entry(source, article, chunks)
         docs.extend(article_docs)
         texts[article.id] = article.text
         fingerprint = _fingerprint(article, settings)
@@ -256,6 +277,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     )
     summary.duplicates_seconds = round(time.perf_counter() - duplicates_started, 3)
     _write_manifest(settings, manifest)
+    write_chunk_cache(settings, cut)
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
     summary.articles_total = len(manifest)
