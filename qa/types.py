@@ -36,6 +36,20 @@ class Citation:
     supported: bool = True  # False when the cited passage does not back the claim
     also_in: list[str] = field(default_factory=list)  # ids of near-duplicate copies
 
+    @classmethod
+    def of(cls, n: int, passage: Passage, start: int, end: int, quote: str) -> Citation:
+        """Citation ``n`` of ``quote``, the span [start, end) of ``passage``'s article."""
+        return cls(
+            n=n,
+            article=passage.article,
+            title=passage.title,
+            published=passage.published,
+            chunk_id=passage.chunk_id,
+            start=start,
+            end=end,
+            quote=quote,
+        )
+
 
 @dataclass
 class Group:

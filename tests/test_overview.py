@@ -214,10 +214,7 @@ def test_cli_json_carries_kind_and_groups(bbc, capsys, monkeypatch):
 
 
 def test_with_an_llm_it_writes_from_the_same_evidence(bbc):
-    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-    from langchain_core.messages import AIMessage
-
-    from qa.answering.service import Assistant
+    from test_llm import scripted
 
     assistant, texts, _, _ = bbc
     question = "What did the articles say about Google?"
@@ -228,18 +225,7 @@ def test_with_an_llm_it_writes_from_the_same_evidence(bbc):
     n1 = [p.chunk_id for p in passages].index(first.chunk_id) + 1
     n2 = [p.chunk_id for p in passages].index(last.chunk_id) + 1
     reply = f"{first.quote.rstrip('.')} [{n1}]. {last.quote.rstrip('.')} [{n2}]."
-    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
-    settings = assistant.settings.model_copy(update={"llm": "scripted:test"})
-    llm_assistant = Assistant(
-        settings,
-        assistant.embedder,
-        assistant.store,
-        assistant.retriever,
-        assistant.reranker,
-        assistant.answerer,
-        model,
-    )
-    answer = llm_assistant.ask(question)
+    answer = scripted(assistant, reply).ask(question)
     assert (answer.kind, answer.backend) == ("overview", "scripted:test")
     assert [(c.article, c.quote) for c in answer.citations] == [
         (first.article, first.quote),

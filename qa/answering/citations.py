@@ -115,19 +115,9 @@ class CitationChecker:
                 if key not in numbering:
                     numbering[key] = len(numbering) + 1
                     p = passages[pidx]
-                    citations.append(
-                        Citation(
-                            n=numbering[key],
-                            article=p.article,
-                            title=p.title,
-                            published=p.published,
-                            chunk_id=p.chunk_id,
-                            start=flat[j][0],
-                            end=flat[j][1],
-                            quote=flat[j][2],
-                            supported=ok,
-                        )
-                    )
+                    cited = Citation.of(numbering[key], p, *flat[j][:3])
+                    cited.supported = ok
+                    citations.append(cited)
                 marks.append(numbering[key])
             if choices and not supported_any:
                 unsupported.append(plain[i])

@@ -93,19 +93,7 @@ def compose(
             continue
         if c.score >= SECOND_RATIO * best.score:
             chosen.append(c)
-    citations = [
-        Citation(
-            n=i,
-            article=c.passage.article,
-            title=c.passage.title,
-            published=c.passage.published,
-            chunk_id=c.passage.chunk_id,
-            start=c.start,
-            end=c.end,
-            quote=c.text,
-        )
-        for i, c in enumerate(chosen, 1)
-    ]
+    citations = [Citation.of(i, c.passage, c.start, c.end, c.text) for i, c in enumerate(chosen, 1)]
     text = " ".join(f"{quote(c.quote)} [{c.n}]" for c in citations)
     short, p_short = short_answer(scored, best, models)
     return Extracted(text, short, False, citations, confidence, round(p_short, 4))

@@ -86,18 +86,7 @@ def compose(
         titles = []
         for p in sorted(section.sentences, key=lambda p: (p.passage.article, p.start)):
             n = len(citations) + 1
-            citations.append(
-                Citation(
-                    n=n,
-                    article=p.passage.article,
-                    title=p.passage.title,
-                    published=p.passage.published,
-                    chunk_id=p.passage.chunk_id,
-                    start=p.start,
-                    end=p.end,
-                    quote=p.text,
-                )
-            )
+            citations.append(Citation.of(n, p.passage, p.start, p.end, p.text))
             numbers.append(n)
             titles.append(p.passage.title)
         first = section.article.passage

@@ -16,7 +16,7 @@ from qa.answering.overview import Overviews
 from qa.answering.rerank import SentenceReranker
 from qa.answering.retrieval import Filters, HybridRetriever
 from qa.answering.summary import Summaries
-from qa.answering.timefilter import TimePlan, plan_time
+from qa.answering.timefilter import TimePlan, newest_date, plan_time
 from qa.indexing.duplicates import duplicate_groups
 from qa.indexing.embeddings import Embedder, load_embedder
 from qa.indexing.errors import IndexUnavailable
@@ -106,9 +106,10 @@ class Assistant:
         except IndexUnavailable:
             return {}
 
-    def _indexed(self) -> tuple[dict[str, dict], dict[str, list[str]]]:
-        """The manifest and its near-duplicate groups, read again only after a sync
-        rewrote the manifest (3.5 ms a question for the BBC set's, otherwise)."""
+    def _indexed(self) -> tuple[dict[str, dict], dict[str, list[str]], str]:
+        """The manifest, its near-duplicate groups and its newest published date, read
+        again only after a sync rewrote the manifest (3.5 ms a question for the BBC
+        set's, otherwise)."""
         try:
             stat = manifest_path(self.settings).stat()
             key = (stat.st_mtime_ns, stat.st_size)
@@ -117,8 +118,9 @@ class Assistant:
         cached = getattr(self, "_indexed_cache", None)
         if key is None or cached is None or cached[0] != key:
             manifest = self.articles()
-            cached = self._indexed_cache = (key, manifest, duplicate_groups(manifest))
-        return cached[1], cached[2]
+            groups, newest = duplicate_groups(manifest), newest_date(manifest)
+            cached = self._indexed_cache = (key, manifest, groups, newest)
+        return cached[1], cached[2], cached[3]
 
     def check_question(self, question: object) -> str:
         return check_question(question, self.settings.max_question_chars)
@@ -148,8 +150,8 @@ class Assistant:
         """Text pieces of the answer as they come, then the final Answer."""
         question = self.check_question(question)
         started = time.perf_counter()
-        manifest, others = self._indexed()  # others: near-duplicates, shown once
-        when = plan_time(question, filters, manifest)  # "in 2005", "latest"
+        manifest, others, newest = self._indexed()  # others: near-duplicates, shown once
+        when = plan_time(question, filters, manifest, newest=newest)  # "in 2005", "latest"
         grouped = self._grouped(question, history or [], when, others)
         if grouped is not None:
             if self.llm is None:

@@ -47,18 +47,19 @@ def plan_time(
     filters: Filters | None,
     manifest: dict[str, dict],
     today: dt.date | None = None,
+    newest: str | None = None,
 ) -> TimePlan:
     """The filters to search with, given the question's time expression.
 
     An explicit date range (``filters.date_from/date_to``, from the UI or the CLI) wins
     over the question's. A window is not applied when no indexed article has a date
-    (it would leave nothing); the note says so."""
+    (it would leave nothing); the note says so. ``newest``: the manifest's newest date,
+    when the caller already knows it."""
     filters = filters or Filters()
-    newest = newest_date(manifest)
+    newest = newest_date(manifest) if newest is None else newest
     now = dt.date.fromisoformat(newest) if newest else (today or dt.date.today())
     window = parse(question, now)
-    plan = TimePlan(filters=filters, window=window, prefer_recent=bool(newest))
-    plan.prefer_recent = window.prefer_recent and bool(newest)
+    plan = TimePlan(filters, window, prefer_recent=window.prefer_recent and bool(newest))
     explicit = bool(filters.date_from or filters.date_to)
     if window.is_window and explicit:
         plan.notes.append(

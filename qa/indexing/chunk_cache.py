@@ -56,6 +56,6 @@ def cached_chunks(entry: dict | None, article: Article, source: str):
     return fitted, [Chunk(article.id, n, s, e, text[s:e]) for n, (s, e) in enumerate(spans)]
 
 
-def entry(source: str, article: Article, chunks: list[Chunk]) -> dict:
+def chunk_entry(source: str, article: Article, chunks: list[Chunk]) -> dict:
     spans = [[c.start, c.end] for c in chunks]
     return {"source": source, "v": VERSION, "title": article.title, "spans": spans}

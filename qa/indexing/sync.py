@@ -25,8 +25,12 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from qa.indexing.chunk_cache import cached_chunks, read_chunk_cache, write_chunk_cache
-from qa.indexing.chunk_cache import entry as chunk_entry
+from qa.indexing.chunk_cache import (
+    cached_chunks,
+    chunk_entry,
+    read_chunk_cache,
+    write_chunk_cache,
+)
 from qa.indexing.chunking import Chunk, chunk_article, fit_title
 from qa.indexing.corpus import Article, load_corpus
 from qa.indexing.duplicates import record_duplicates
