@@ -186,3 +186,43 @@ def test_a_sync_of_unchanged_articles_cuts_none_again(tmp_path, embedder, monkey
     cut.clear()
     assert sync.sync_corpus(settings, embedder, store).chunks_embedded == 0
     assert sorted(cut) == ["a0", "a1", "a2"]
+
+
+def test_a_sync_touches_only_the_records_of_what_changed(tmp_path, embedder):
+    """Unchanged articles keep their records as they were (no update of every chunk on
+    every sync); a changed article loses its old chunks, a removed one all of its own,
+    from both the store and the records."""
+    import sqlite3
+
+    from qa.indexing import sync
+    from qa.indexing.store import all_ids, open_store
+    from qa.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(3):
+        (corpus / f"a{i}.txt").write_text(
+            f"Story {i}\n\n" + " ".join(f"Sentence {j} of story {i} is here." for j in range(40)),
+            encoding="utf-8",
+        )
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", _env_file=None)
+    store = open_store(settings, embedder)
+    sync.sync_corpus(settings, embedder, store)
+
+    def records() -> dict[str, tuple[str, float]]:
+        with sqlite3.connect(settings.data_dir / "records.sqlite") as db:
+            rows = db.execute("SELECT key, group_id, updated_at FROM upsertion_record")
+            return {key: (group, at) for key, group, at in rows}
+
+    before = records()
+    assert {g for g, _ in before.values()} == {"a0", "a1", "a2"}
+    (corpus / "a1.txt").write_text("Story 1\n\nA new text for story one.", encoding="utf-8")
+    (corpus / "a2.txt").unlink()
+    summary = sync.sync_corpus(settings, embedder, store)
+    after = records()
+    assert summary.chunks_embedded == 1 and summary.updated == 1 and summary.deleted == 1
+    kept = {k: v for k, v in before.items() if v[0] == "a0"}
+    assert {k: v for k, v in after.items() if v[0] == "a0"} == kept  # not even re-stamped
+    assert [g for g, _ in after.values()].count("a1") == 1
+    assert "a2" not in {g for g, _ in after.values()}
+    assert all_ids(store) == set(after)

@@ -1,9 +1,12 @@
 """Sync the corpus folder into the vector store with LangChain's indexing API.
 
 A record manager (SQLite in the data dir) remembers the hash of every chunk it
-wrote, so a sync embeds only new or changed chunks and deletes the chunks of
-removed articles ("full" cleanup). Chunk ids are those hashes, and the store
-upserts, so a sync killed half-way is completed by the next one without
+wrote. A sync compares the chunks the corpus produces now with the recorded ones:
+it deletes the recorded chunks nothing produces any more (what LangChain's "full"
+cleanup does) and hands ``index()`` only the chunks not yet recorded, so the
+records of unchanged articles are not touched at all (at 20,000 articles, updating
+them was most of a sync that changes nothing). Chunk ids are those hashes, and the
+store upserts, so a sync killed half-way is completed by the next one without
 duplicates. A file lock keeps two syncs from running at once.
 
 Every sync first reconciles the record manager with the store: chunks the records
@@ -257,14 +260,18 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
             summary.unchanged += 1
     summary.deleted = len(set(previous) - set(manifest))
     try:
-        untracked, to_embed = _reconcile(settings, records, store, docs, summary)
-        store.on_embedded = _counter(progress, to_embed)
+        untracked, recorded = _reconcile(settings, records, store, docs, summary)
+        wanted = {chunk_key(d) for d in docs}
+        stale = sorted(recorded - wanted)  # of removed or changed articles
+        _delete(store, records, stale)
+        fresh = [d for d in docs if chunk_key(d) not in recorded]
+        store.on_embedded = _counter(progress, len(fresh))
         result = index(
-            docs,
+            fresh,
             records,
             store,
-            cleanup="full",
-            source_id_key="article_id",
+            cleanup=None,  # done above, without touching the records of unchanged articles
+            source_id_key="article_id",  # recorded as each chunk's group
             batch_size=settings.sync_batch_size,
             key_encoder=chunk_key,
         )
@@ -285,7 +292,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
     summary.articles_total = len(manifest)
-    changed = rebuild or summary.chunks_embedded or result["num_deleted"] or untracked
+    changed = rebuild or summary.chunks_embedded or stale or untracked
     generation = read_generation(settings) + (1 if changed else 0)
     if changed or not sparse_is_current(settings, generation):
         sparse_started = time.perf_counter()
@@ -322,10 +329,10 @@ def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | N
 
 def _reconcile(
     settings: Settings, records, store, docs: list[Document], summary
-) -> tuple[int, int]:
+) -> tuple[int, set[str]]:
     """Make the records agree with the store before indexing.
 
-    Returns (chunks removed from the store, chunks the sync will embed)."""
+    Returns (chunks removed from the store, the keys now recorded)."""
     wanted = {chunk_key(d): d.metadata["article_id"] for d in docs}
     recorded = set(records.list_keys())
     stored = all_ids(store)
@@ -358,7 +365,16 @@ def _reconcile(
                 f"again, removed {len(untracked)} that no article produces",
             }
         )
-    return len(untracked), len(wanted.keys() - (recorded - lost) - set(adopt))
+    return len(untracked), (recorded - lost) | set(adopt)
+
+
+def _delete(store, records, keys: list[str], batch: int = 5000) -> None:
+    """Remove chunks from the store, then from the records (a crash between the two
+    leaves records the next sync's reconciliation forgets)."""
+    for i in range(0, len(keys), batch):
+        part = keys[i : i + batch]
+        store.delete(part)
+        records.delete_keys(part)
 
 
 def _index_failure(settings: Settings, exc: Exception) -> Exception:
