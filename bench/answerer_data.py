@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from qa.answering.features import candidates
-from qa.answering.retrieval import HybridRetriever
+from qa.answering.retrieval import Filters, HybridRetriever
 from qa.evaluation import metrics as m
 from qa.indexing.embeddings import load_embedder
 from qa.indexing.store import open_store
-from qa.indexing.sync import sync_corpus
+from qa.indexing.sync import read_manifest, sync_corpus
 from qa.settings import Settings
 from qa.types import Passage
 
@@ -33,6 +33,7 @@ class Item:
     source: str
     vector: np.ndarray
     passages: list[Passage] = field(default_factory=list)
+    off_corpus: bool = False  # its own article left out of the retrieval: unanswerable
 
     @property
     def answerable(self) -> bool:
@@ -69,8 +70,20 @@ def load_questions(path: Path, limit: int = 0) -> list[dict]:
     return [rows[int(i * step)] for i in range(limit)]
 
 
-def build_items(qa_file: Path, corpus_dir: Path, data_dir: Path, k: int = 5, limit: int = 0):
-    """(items, retriever, embedding cache) for every question of ``qa_file``."""
+def build_items(
+    qa_file: Path,
+    corpus_dir: Path,
+    data_dir: Path,
+    k: int = 5,
+    limit: int = 0,
+    off_corpus: bool = False,
+):
+    """(items, retriever, embedding cache) for every question of ``qa_file``.
+
+    ``off_corpus``: every answerable question once more, retrieved from the other
+    articles only, labelled unanswerable. That is how most unanswerable questions look
+    in a news corpus (the article that would answer is not there), while squad2's are
+    written against the very paragraph that fails to answer them."""
     settings = Settings(_env_file=None, corpus_dir=corpus_dir, data_dir=data_dir)
     embedder = load_embedder(
         settings.embedding_model, settings.embedding_batch_size, settings.embedding_precision
@@ -91,6 +104,14 @@ def build_items(qa_file: Path, corpus_dir: Path, data_dir: Path, k: int = 5, lim
         )
         item.passages = retriever.search(item.question, k, query_vector=v)
         items.append(item)
+    if off_corpus:
+        articles = sorted(read_manifest(settings))
+        for item in [it for it in items if it.answerable]:
+            others = Filters(articles=[a for a in articles if a != item.source])
+            off = Item(f"{item.qid}~off", item.question, [], item.source, item.vector)
+            off.passages = retriever.search(off.question, k, others, query_vector=off.vector)
+            off.off_corpus = True
+            items.append(off)
     cache = EmbeddingCache(embedder)
     cache.warm([c.text for it in items for c in candidates(it.passages)])
     return items, retriever, cache

@@ -13,7 +13,14 @@ the previous release's hand-set rules (bench/rules_baseline.py), side by side.
 Finally every model is retrained on all articles and written to
 qa/answering/models/answerer.json. Deterministic: fixed folds, fixed seeds.
 
+Every answerable question is also asked once more with its own article left out of the
+retrieval (an "off-corpus" copy: how most unanswerable questions look in news, where the
+article that would answer is simply not there). The copies are answered and scored in a
+column of their own (off_corpus_refused); with --off-corpus-training the answerable model
+also learns from them (measured: no better on squad2 or news, so not the default).
+
 Usage: python bench/train_answerer.py [--learner trees|linear] [--limit N] [--no-write]
+       [--off-corpus-training]
 """
 
 from __future__ import annotations
@@ -123,8 +130,9 @@ def threshold_for_precision(probs, positive, target: float, below: bool) -> floa
 
 
 class Trainer:
-    def __init__(self, items, idf, cache, learners: dict[str, str]):
+    def __init__(self, items, idf, cache, learners: dict[str, str], off_corpus: bool = False):
         self.items, self.idf, self.cache, self.learners = items, idf, cache, learners
+        self.off_corpus = off_corpus  # the answerable model learns from off-corpus items
         self.questions = {it.qid: analyse(it.question, idf) for it in items}
         self.groups = np.array([it.source for it in items])
         self.prepared = {it.qid: prepare(self.questions[it.qid], it.passages) for it in items}
@@ -178,12 +186,14 @@ class Trainer:
         prefilter, sentence = self.sentence_models(items)
         groups = np.array([it.source for it in items])
         oof = {}
-        inner = GroupKFold(n_splits=min(2, len(set(groups))))
-        for tr, te in inner.split(items, groups=groups):
+        for tr, te in article_folds(items, 2):
             pre, sen = self.sentence_models([items[i] for i in tr])
             models = self._models(pre, sen)
             for i in te:
                 oof[items[i].qid] = self.score(items[i], models)
+        if not self.off_corpus:  # they are still answered and scored, in their own column
+            items = [it for it in items if not it.off_corpus]
+            groups = np.array([it.source for it in items])
         ax = np.vstack(
             [
                 answerable_features(s.question, s.sentences, it.passages)
@@ -193,9 +203,12 @@ class Trainer:
         )
         ay = np.array([it.answerable for it in items])
         answerable = fit(ax, ay, ANSWERABLE, self.learners["answerable"])
+        # The threshold meets the precision target on squad2's own questions (written to
+        # be hard to refuse), not on the easier off-corpus ones.
+        own = np.array([not it.off_corpus for it in items])
         answerable["threshold"] = threshold_for_precision(
-            _oof_proba(ax, ay, groups, ANSWERABLE, self.learners["answerable"]),
-            ~ay,
+            _oof_proba(ax, ay, groups, ANSWERABLE, self.learners["answerable"])[own],
+            ~ay[own],
             ABSTAIN_PRECISION,
             below=True,
         )
@@ -240,6 +253,19 @@ class _Constant:
         return np.full(len(np.atleast_2d(x)), 0.5)
 
 
+def article_folds(items, n: int):
+    """GroupKFold by article over the squad2 questions; each off-corpus copy goes with
+    its question's article, so the folds are the same with or without the copies."""
+    own = [i for i, it in enumerate(items) if not it.off_corpus]
+    groups = np.array([items[i].source for i in own])
+    for _, te in GroupKFold(n_splits=min(n, len(set(groups)))).split(own, groups=groups):
+        test = set(groups[te])
+        yield (
+            np.array([i for i, it in enumerate(items) if it.source not in test]),
+            np.array([i for i, it in enumerate(items) if it.source in test]),
+        )
+
+
 def _oof_proba(x, y, groups, names, learner="linear") -> np.ndarray:
     out = np.zeros(len(y))
     for tr, te in GroupKFold(n_splits=min(3, len(set(groups)))).split(x, groups=groups):
@@ -248,9 +274,13 @@ def _oof_proba(x, y, groups, names, learner="linear") -> np.ndarray:
 
 
 def evaluate(items, answers: dict) -> dict:
-    """The eval's metrics over ``answers``: qid -> (abstained, quotes, short)."""
+    """The eval's metrics over ``answers``: qid -> (abstained, quotes, short).
+
+    Off-corpus questions (see answerer_data.build_items) count only in their own column:
+    the share of them refused."""
+    off = [answers[it.qid][0] for it in items if it.off_corpus]
     rows = []
-    for it in items:
+    for it in (it for it in items if not it.off_corpus):
         abstained, quotes, short = answers[it.qid]
         text = " ".join(t for _, t in quotes)
         first = quotes[0] if quotes else None
@@ -279,6 +309,7 @@ def evaluate(items, answers: dict) -> dict:
         "f1": sum(x["f1"] for x in ans) / max(len(ans), 1),
         "abstain_precision": p,
         "abstain_recall": r,
+        **({"off_corpus_refused": sum(off) / len(off)} if off else {}),
     }
 
 
@@ -290,7 +321,8 @@ def learned_answers(trainer, items, model_dicts) -> tuple[dict, list]:
         got = compose(scored, models)
         quotes = [(c.article, c.quote) for c in got.citations]
         out[it.qid] = (got.abstained, quotes, got.short_answer)
-        curve.append((scored.answerable, it.answerable))
+        if not it.off_corpus:
+            curve.append((scored.answerable, it.answerable))
     return out, curve
 
 
@@ -331,20 +363,30 @@ def main() -> None:
     parser.add_argument("--data-dir", default=str(ROOT / "bench" / "out" / "squad-index"))
     parser.add_argument("--out", default=str(MODEL_PATH))
     parser.add_argument("--no-write", action="store_true", help="cross-validate only")
+    parser.add_argument(
+        "--off-corpus-training",
+        action="store_true",
+        help="train the answerable model on the off-corpus copies of the answerable "
+        "questions too (always answered and scored, in their own column)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     items, retriever, cache = build_items(
-        SQUAD / "qa.jsonl", SQUAD / "corpus", Path(args.data_dir), limit=args.limit
+        SQUAD / "qa.jsonl",
+        SQUAD / "corpus",
+        Path(args.data_dir),
+        limit=args.limit,
+        off_corpus=True,
     )
     print(
         f"{len(items)} questions, {len(cache.vectors)} sentences embedded "
         f"({time.perf_counter() - started:.0f} s)"
     )
     learners = {model: getattr(args, f"{model}_learner") for model in LEARNERS}
-    trainer = Trainer(items, retriever.idf, cache, learners)
+    trainer = Trainer(items, retriever.idf, cache, learners, args.off_corpus_training)
     groups = trainer.groups
     learned, rules, curve = {}, {}, []
-    for fold, (tr, te) in enumerate(GroupKFold(n_splits=args.folds).split(items, groups=groups)):
+    for fold, (tr, te) in enumerate(article_folds(items, args.folds)):
         test = [items[i] for i in te]
         dicts = trainer.train([items[i] for i in tr])
         got, c = learned_answers(trainer, test, dicts)
@@ -360,7 +402,8 @@ def main() -> None:
         dicts["info"] = {
             "trained_on": "squad2-dev (all 17 articles)",
             "learners": learners,
-            "questions": len(items),
+            "questions": sum(not it.off_corpus for it in items),
+            "off_corpus_questions": sum(it.off_corpus for it in items) * trainer.off_corpus,
             "abstain_precision_target": ABSTAIN_PRECISION,
             "span_precision_target": SPAN_PRECISION,
             "embed_limit": EMBED_LIMIT,

@@ -186,6 +186,7 @@ def test_training_script_runs_end_to_end(tmp_path):
             str(tmp_path / "index"),
             "--out",
             str(out),
+            "--off-corpus-training",
         ],
         capture_output=True,
         text=True,
@@ -195,3 +196,27 @@ def test_training_script_runs_end_to_end(tmp_path):
     assert "learned" in done.stdout and "rules" in done.stdout
     models = load_models(str(out))
     assert models.info["questions"] == 400
+    # every answerable question once more without its article, labelled unanswerable
+    assert "off_corpus_refused" in done.stdout and models.info["off_corpus_questions"] > 100
+
+
+def test_off_corpus_copies_go_with_their_article_and_leave_the_folds_as_they_were():
+    """Adding the off-corpus copies must not move any squad2 question to another fold
+    (the comparison with and without them is then on the same folds)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from answerer_data import Item
+    from sklearn.model_selection import GroupKFold
+    from train_answerer import article_folds
+
+    vec = np.zeros(3)
+    own = [Item(str(i), "q", ["a"] if i % 2 else [], f"art{i % 7}", vec) for i in range(70)]
+    copies = [Item(f"{it.qid}~off", "q", [], it.source, vec) for it in own if it.answerable]
+    for c in copies:
+        c.off_corpus = True
+    items = own + copies
+    groups = np.array([it.source for it in own])
+    plain = [set(te) for _, te in GroupKFold(n_splits=3).split(own, groups=groups)]
+    for (tr, te), expected in zip(article_folds(items, 3), plain, strict=True):
+        assert {i for i in te if i < len(own)} == expected
+        assert {items[i].source for i in tr}.isdisjoint({items[i].source for i in te})
+        assert all(items[i].source in {own[j].source for j in expected} for i in te)
