@@ -153,11 +153,9 @@ def test_chunk_ids_are_langchains_sha256_keys(corpus, embedder):
         assert chunk_key(doc) == _get_document_with_hash(doc, key_encoder="sha256").id
 
 
-def test_a_sync_of_unchanged_articles_cuts_none_again(tmp_path, embedder, monkeypatch):
-    """The chunk boundaries of unchanged articles come from the last sync; a changed
-    article is cut again, and the index is the same as from a sync that cut everything."""
-    from qa.indexing import sync
-    from qa.indexing.chunk_cache import chunk_cache_path
+@pytest.fixture
+def three_stories(tmp_path, embedder):
+    """(corpus folder, settings, store): three articles of 40 sentences, not yet synced."""
     from qa.indexing.store import open_store
     from qa.settings import Settings
 
@@ -169,7 +167,16 @@ def test_a_sync_of_unchanged_articles_cuts_none_again(tmp_path, embedder, monkey
             encoding="utf-8",
         )
     settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", _env_file=None)
-    store = open_store(settings, embedder)
+    return corpus, settings, open_store(settings, embedder)
+
+
+def test_a_sync_of_unchanged_articles_cuts_none_again(three_stories, embedder, monkeypatch):
+    """The chunk boundaries of unchanged articles come from the last sync; a changed
+    article is cut again, and the index is the same as from a sync that cut everything."""
+    from qa.indexing import sync
+    from qa.indexing.chunk_cache import chunk_cache_path
+
+    corpus, settings, store = three_stories
     first = sync.sync_corpus(settings, embedder, store)
     cut = []
     real = sync.chunk_article
@@ -188,25 +195,16 @@ def test_a_sync_of_unchanged_articles_cuts_none_again(tmp_path, embedder, monkey
     assert sorted(cut) == ["a0", "a1", "a2"]
 
 
-def test_a_sync_touches_only_the_records_of_what_changed(tmp_path, embedder):
+def test_a_sync_touches_only_the_records_of_what_changed(three_stories, embedder):
     """Unchanged articles keep their records as they were (no update of every chunk on
     every sync); a changed article loses its old chunks, a removed one all of its own,
     from both the store and the records."""
     import sqlite3
 
     from qa.indexing import sync
-    from qa.indexing.store import all_ids, open_store
-    from qa.settings import Settings
+    from qa.indexing.store import all_ids
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for i in range(3):
-        (corpus / f"a{i}.txt").write_text(
-            f"Story {i}\n\n" + " ".join(f"Sentence {j} of story {i} is here." for j in range(40)),
-            encoding="utf-8",
-        )
-    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", _env_file=None)
-    store = open_store(settings, embedder)
+    corpus, settings, store = three_stories
     sync.sync_corpus(settings, embedder, store)
 
     def records() -> dict[str, tuple[str, float]]:

@@ -260,11 +260,12 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
             summary.unchanged += 1
     summary.deleted = len(set(previous) - set(manifest))
     try:
-        untracked, recorded = _reconcile(settings, records, store, docs, summary)
-        wanted = {chunk_key(d) for d in docs}
-        stale = sorted(recorded - wanted)  # of removed or changed articles
+        keys = [chunk_key(d) for d in docs]  # costly (json + sha256): once a chunk
+        wanted = {key: d.metadata["article_id"] for key, d in zip(keys, docs, strict=True)}
+        untracked, recorded = _reconcile(settings, records, store, wanted, summary)
+        stale = sorted(recorded - wanted.keys())  # of removed or changed articles
         _delete(store, records, stale)
-        fresh = [d for d in docs if chunk_key(d) not in recorded]
+        fresh = [d for key, d in zip(keys, docs, strict=True) if key not in recorded]
         store.on_embedded = _counter(progress, len(fresh))
         result = index(
             fresh,
@@ -297,7 +298,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     if changed or not sparse_is_current(settings, generation):
         sparse_started = time.perf_counter()
         # Written before the generation file names it: a reader never looks for it early.
-        chunks = ((chunk_key(d), d.page_content, d.metadata) for d in docs)
+        chunks = ((key, d.page_content, d.metadata) for key, d in zip(keys, docs, strict=True))
         write_sparse(settings, generation, chunks)
         summary.sparse_seconds = round(time.perf_counter() - sparse_started, 3)
     summary.generation = bump_generation(settings) if changed else generation
@@ -328,12 +329,12 @@ def _counter(progress: Progress | None, total: int) -> Callable[[int], None] | N
 
 
 def _reconcile(
-    settings: Settings, records, store, docs: list[Document], summary
+    settings: Settings, records, store, wanted: dict[str, str], summary
 ) -> tuple[int, set[str]]:
-    """Make the records agree with the store before indexing.
+    """Make the records agree with the store before indexing; ``wanted``: the key of
+    every chunk the corpus produces -> its article id.
 
     Returns (chunks removed from the store, the keys now recorded)."""
-    wanted = {chunk_key(d): d.metadata["article_id"] for d in docs}
     recorded = set(records.list_keys())
     stored = all_ids(store)
     where = settings.chroma_url or str(settings.data_dir / "chroma")
