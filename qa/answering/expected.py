@@ -22,6 +22,27 @@ NUMBER_RE = re.compile(
     re.I,
 )
 
+# "How much did X pay / does it cost / ...?" asks for money, not any number ("four
+# helicopters" does not answer "How much did Russia pay India for the helicopters?").
+_ASKS_MONEY = re.compile(
+    r"\bhow much\b.*\b(money|pay|paid|pays|cost|costs|price|priced|spend|spent|worth|earn|"
+    r"earned|earns|raise|raised|sell|sold|buy|bought|charge|charged|fine|fined|offer|offered|"
+    r"bid|invest|invested|fund|funding|salary|wage|fee|fees|owe|owed|lose|lost|profit|profits|"
+    r"revenue|sales|debt|loss|losses|compensation|damages|budget|bonus|tax|taxes|prize)\b"
+    r"|\bwhat (price|sum|fee)\b",
+    re.I,
+)
+MONEY_RE = re.compile(
+    r"[$£€¥]\s?\d|\b\d[\d,.]*\s?(?:dollars|pounds|euros|yen|rupees|pence|cents)\b"
+    r"|\b(?:dollars|pounds|euros)\b",
+    re.I,
+)
+
+
+def asks_money(question: str) -> bool:
+    """Whether a "how much" question asks for a sum of money."""
+    return bool(_ASKS_MONEY.search(question))
+
 
 def expected_type(question: str) -> str:
     """What kind of answer the question asks for: one of ``qa.answering.features.KINDS``."""

@@ -5,8 +5,10 @@ models (``qa/answering/rerank.py``); the answer is:
 
 - nothing ("the articles don't say") when P(answerable) is under the trained threshold;
 - else the best sentence, preceded by the sentence before it when it opens with a pronoun
-  that sentence resolves, plus a second sentence when it scores nearly as well;
-- never the same sentence twice, and in a conversation, sentences not already quoted;
+  that sentence resolves, plus a second sentence when it scores nearly as well; sentences
+  that follow each other in a paragraph are one citation (one quote);
+- never the same sentence twice; in a conversation, sentences already quoted are demoted,
+  and left out when the answer has others;
 - the short answer: the span model's best span of the best sentence, with its probability
   (the page shows it in bold only at or above the span model's trained threshold).
 """
@@ -56,6 +58,37 @@ def _previous(c: Candidate) -> Candidate:
     )
 
 
+def _given(c: Candidate, given: tuple[str, ...]) -> bool:
+    return any(c.text in g for g in given)
+
+
+def _joined(chosen: list[Candidate]) -> list[tuple]:
+    """(passage, start, end, quote) per citation. A sentence that directly follows the
+    previous one in the same paragraph joins its quote: the pronoun and the name it stands
+    for, or a sentence and the next one that holds the answer, are one citation."""
+    out: list[tuple] = []
+    for c in chosen:
+        if out and _follows(out[-1], c):
+            p, start, _, _ = out[-1]
+            out[-1] = (p, start, c.end, _text(p, start, c.end))
+        else:
+            out.append((c.passage, c.start, c.end, c.text))
+    return out
+
+
+def _follows(last: tuple, c: Candidate) -> bool:
+    p, _, end, _ = last
+    if c.passage is not p or c.start < end:
+        return False
+    gap = _text(p, end, c.start)
+    return not gap.strip() and "\n\n" not in gap
+
+
+def _text(p, start: int, end: int) -> str:
+    """The text of article offsets [start, end) of passage ``p``."""
+    return p.text[start - p.start : end - p.start]
+
+
 def short_answer(scored: Scored, best: Candidate, models: AnswererModels) -> tuple[str, float]:
     """The most likely span of the best sentence, and its probability."""
     spans, x = span_features(scored.question, best.text, best.score)
@@ -76,7 +109,7 @@ def compose(
     ranked = list(scored.sentences)
     if given:
         for c in ranked:
-            if any(c.text in g for g in given):
+            if _given(c, given):
                 c.score *= 1 - GIVEN_PENALTY
         ranked.sort(key=lambda c: -c.score)
     confidence = round(scored.answerable, 4)
@@ -93,7 +126,10 @@ def compose(
             continue
         if c.score >= SECOND_RATIO * best.score:
             chosen.append(c)
-    citations = [Citation.of(i, c.passage, c.start, c.end, c.text) for i, c in enumerate(chosen, 1)]
+    fresh = [c for c in chosen if not _given(c, given)]
+    if given and fresh:  # what the conversation already quoted is not quoted again
+        chosen = fresh
+    citations = [Citation.of(i, *span) for i, span in enumerate(_joined(chosen), 1)]
     text = " ".join(f"{quote(c.quote)} [{c.n}]" for c in citations)
     short, p_short = short_answer(scored, best, models)
     return Extracted(text, short, False, citations, confidence, round(p_short, 4))

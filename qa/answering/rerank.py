@@ -21,6 +21,7 @@ from qa.answering.features import (
     analyse,
     answerable_features,
     candidates,
+    clauses,
     full_features,
     lexical_features,
 )
@@ -78,6 +79,10 @@ def score_candidates(
     for c, p in zip(chosen, probs, strict=True):
         c.score = float(p)
     chosen.sort(key=lambda c: -c.score)
+    parts = clauses(chosen[0].text)
+    if parts:  # the best sentence's best clause (see features.ANSWERABLE)
+        qv = np.asarray(query_vector, dtype=np.float32)
+        chosen[0].clause_dense = float(np.max(embed(parts) @ qv))
     return Scored(q, chosen, _answerable(q, chosen, passages, models))
 
 
