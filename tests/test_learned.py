@@ -167,7 +167,8 @@ def test_the_best_sentence_is_also_compared_clause_by_clause(embedder):
         analyse(question, lambda t: 1.0), qv, [passage], load_models(), embed, 12
     )
     best = got.sentences[0]
-    assert best.clause_dense == pytest.approx(float(max(embed(clauses(text)) @ qv)), abs=1e-5)
+    # (embedded in another batch: bfloat16 matmuls differ in the 5th decimal)
+    assert best.clause_dense == pytest.approx(float(max(embed(clauses(text)) @ qv)), abs=1e-3)
     assert best.clause_dense > best.dense + 0.1
 
 
