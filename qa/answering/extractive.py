@@ -7,8 +7,7 @@ models (``qa/answering/rerank.py``); the answer is:
 - else the best sentence, preceded by the sentence before it when it opens with a pronoun
   that sentence resolves, plus a second sentence when it scores nearly as well; sentences
   that follow each other in a paragraph are one citation (one quote);
-- never the same sentence twice; in a conversation, sentences already quoted are demoted,
-  and left out when the answer has others;
+- never the same sentence twice, and in a conversation, sentences not already quoted;
 - the short answer: the span model's best span of the best sentence, with its probability
   (the page shows it in bold only at or above the span model's trained threshold).
 """
@@ -62,13 +61,15 @@ def _given(c: Candidate, given: tuple[str, ...]) -> bool:
     return any(c.text in g for g in given)
 
 
-def _joined(chosen: list[Candidate]) -> list[tuple]:
+def _joined(chosen: list[Candidate], given: tuple[str, ...] = ()) -> list[tuple]:
     """(passage, start, end, quote) per citation. A sentence that directly follows the
     previous one in the same paragraph joins its quote: the pronoun and the name it stands
-    for, or a sentence and the next one that holds the answer, are one citation."""
+    for, or a sentence and the next one that holds the answer, are one citation. Not when
+    only one of them was quoted before in the conversation: the new one stays apart."""
     out: list[tuple] = []
-    for c in chosen:
-        if out and _follows(out[-1], c):
+    for i, c in enumerate(chosen):
+        same_turn = i > 0 and _given(chosen[i - 1], given) == _given(c, given)
+        if out and same_turn and _follows(out[-1], c):
             p, start, _, _ = out[-1]
             out[-1] = (p, start, c.end, _text(p, start, c.end))
         else:
@@ -126,10 +127,7 @@ def compose(
             continue
         if c.score >= SECOND_RATIO * best.score:
             chosen.append(c)
-    fresh = [c for c in chosen if not _given(c, given)]
-    if given and fresh:  # what the conversation already quoted is not quoted again
-        chosen = fresh
-    citations = [Citation.of(i, *span) for i, span in enumerate(_joined(chosen), 1)]
+    citations = [Citation.of(i, *span) for i, span in enumerate(_joined(chosen, given), 1)]
     text = " ".join(f"{quote(c.quote)} [{c.n}]" for c in citations)
     short, p_short = short_answer(scored, best, models)
     return Extracted(text, short, False, citations, confidence, round(p_short, 4))
