@@ -116,6 +116,10 @@ def test_feedback_export_round_trip_through_qa_eval(
     from qa.app.cli import main
 
     assistant = assistant_for(bbc_corpus)
+    # An up-vote becomes a gold answer through the short answer shown in bold. Whether
+    # this one is bold depends on the span model's trained calibration (P 0.37 against a
+    # threshold of 0.38-0.39 between retrains), which is not what this test is about.
+    monkeypatch.setattr(assistant.answerer.models.span, "threshold", 0.3)
     url = assistant.settings.chat_database_url
     conversations, feedback = ConversationStore(url), FeedbackStore(url)
     generation = index_generation(assistant.settings)
@@ -144,7 +148,7 @@ def test_feedback_export_round_trip_through_qa_eval(
             ("Who did she meet?", {"rating": DOWN, "correction": "Fazal Hadi Muslimyar"}),
         ],
     )
-    assert matvienko.short_answer == "Valentina Matvienko"
+    assert matvienko.short_answer == "Valentina Matvienko" and matvienko.short_answer_confident
     assert follow_up.short_answer != "Fazal Hadi Muslimyar"
     chat("bob", [(WORLD_CUP, {"correction": "The articles don't say"})])
     chat("bob", [(TIME_WARNER, {"rating": DOWN, "correction": "the answer is 76%"})])
