@@ -43,9 +43,20 @@ class Question:
     asks_money: bool = False  # "how much" a sum of money: only money matches
 
 
+# "What model of helicopter ...?", "What is the name of ...?": the word naming the answer's
+# category is not expected in the sentence that answers, so it is not a term to cover.
+_CATEGORY = re.compile(
+    r"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?(type|kind|sort|model|make|"
+    r"brand|name|form|class|version|variety|category|breed)s?\s+of\b",
+    re.I,
+)
+
+
 def analyse(question: str, idf: Callable[[str], float]) -> Question:
     """The question's terms, weights, expected answer type and numbers."""
-    q_terms = list(dict.fromkeys(terms(question)))
+    category = _CATEGORY.match(question)
+    skip = set(terms(category.group(1))) if category else set()
+    q_terms = [t for t in dict.fromkeys(terms(question)) if t not in skip]
     seq = terms(question)
     return Question(
         text=question,
