@@ -119,6 +119,8 @@ def test_filters_and_idf_match_the_in_memory_build(bbc_corpus, tmp_path, embedde
     for term in ("russia", "profit", "film", "zzzunknown"):
         assert saved.idf(term) == pytest.approx(memory.idf(term))
     assert saved.idf("russia") < saved.idf("zzzunknown")
+    rarest = max(saved.idf(t) for t in saved.index.bm25.vocab_dict)  # absent = rarest seen
+    assert saved.idf("zzzunknown") == pytest.approx(rarest)
 
 
 @pytest.mark.parametrize("damage", ["garbage_meta", "truncated_rows", "missing_ids", "no_folder"])

@@ -41,6 +41,7 @@ class Question:
     bigrams: set[tuple[str, str]]
     asks_speech: bool
     asks_money: bool = False  # "how much" a sum of money: only money matches
+    counted: frozenset[str] = frozenset()  # "how many Russian soldiers": {russian, soldier}
 
 
 # "What model of helicopter ...?", "What is the name of ...?": the word naming the answer's
@@ -68,7 +69,42 @@ def analyse(question: str, idf: Callable[[str], float]) -> Question:
         bigrams=set(itertools.pairwise(seq)),
         asks_speech=bool(_SAY.search(question)),
         asks_money=asks_money(question),
+        counted=frozenset(_counted(question)),
     )
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+_NOT_COUNTED = {
+    "are", "is", "was", "were", "did", "do", "does", "will", "would", "have", "has", "had",
+    "can", "could", "should", "may", "might", "of", "in", "on", "at", "to", "for", "per",
+}  # fmt: skip
+
+
+def _counted(question: str) -> list[str]:
+    """The stemmed words of what "how many" counts (up to 3, to the first verb or preposition)."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return []
+    counted = []
+    for w in m.group(1).split():
+        if w.lower() in _NOT_COUNTED:
+            break
+        counted.append(w)
+    return terms(" ".join(counted))
+
+
+def has_count(text: str, counted: frozenset[str], window: int = 8) -> bool:
+    """Whether a number in ``text`` counts one of ``counted`` (named within ``window`` words
+    after it: "four Indian Air Force Mi-25 gunship helicopters"); any number if nothing."""
+    if not counted:
+        return has_number(text)
+    for m in NUMBER_RE.finditer(text):
+        if DATE_RE.fullmatch(m.group(0).strip()):
+            continue
+        after = words(text[m.end() :])[:window]
+        if counted & set(terms(" ".join(after))):
+            return True
+    return False
 
 
 @dataclass
@@ -193,7 +229,9 @@ def lexical_features(q: Question, cands: list[Candidate]) -> np.ndarray:
         q_bigrams = len(q.bigrams) or 1
         has = {
             "when": float(bool(DATE_RE.search(c.text))),
-            "number": float(bool(MONEY_RE.search(c.text)) if q.asks_money else has_number(c.text)),
+            "number": float(
+                bool(MONEY_RE.search(c.text)) if q.asks_money else has_count(c.text, q.counted)
+            ),
         }
         names = float(bool(new_names(c.text, q)))
         match = has.get(q.kind, names) if q.kind not in ("why", "how", "other") else 0.0

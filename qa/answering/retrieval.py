@@ -97,7 +97,7 @@ class HybridRetriever:
         return index
 
     def idf(self, term: str) -> float:
-        """Smoothed IDF; a term absent from the corpus gets the highest weight."""
+        """Smoothed IDF (a term absent from the corpus weighs like the rarest present)."""
         return self.index.idf(term)
 
     def search(

@@ -173,8 +173,10 @@ class SparseIndex:
         return int(self._df[tid]) if tid is not None and tid < len(self._df) else 0
 
     def idf(self, term: str) -> float:
-        """Smoothed IDF; a term absent from the corpus gets the highest weight."""
-        df = self.doc_freq(term)
+        """Smoothed IDF. A term absent from the corpus weighs like the rarest one present:
+        its absence says nothing about how rare it is, and in a small corpus a higher
+        weight let a question's paraphrase words outweigh all the others."""
+        df = max(1, self.doc_freq(term))
         return math.log(1 + (max(1, self.n_docs) - df + 0.5) / (df + 0.5))
 
     def scores(self, query: str) -> np.ndarray | None:
