@@ -20,6 +20,10 @@ class Passage:
     dense: float | None = None  # cosine similarity, when the dense side found it
     sparse: float | None = None  # BM25 score, when the sparse side found it
 
+    def text_at(self, start: int, end: int) -> str:
+        """The text of article offsets [start, end) (inside this passage)."""
+        return self.text[start - self.start : end - self.start]
+
 
 @dataclass
 class Citation:

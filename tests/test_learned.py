@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
+from qa.answering.expected import has_count
 from qa.answering.extractive import compose, quote
 from qa.answering.features import (
     FEATURES,
@@ -18,7 +19,6 @@ from qa.answering.features import (
     analyse,
     candidates,
     clauses,
-    has_count,
     lexical_features,
 )
 from qa.answering.learned import (

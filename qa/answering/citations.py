@@ -45,7 +45,7 @@ def verify_spans(citations: list[Citation], passages: list[Passage]) -> None:
         p = by_id.get(c.chunk_id)
         if p is None or not p.start <= c.start <= c.end <= p.end:
             raise ValueError(f"citation [{c.n}] is not inside its passage {c.chunk_id}")
-        if p.text[c.start - p.start : c.end - p.start] != c.quote:
+        if p.text_at(c.start, c.end) != c.quote:
             raise ValueError(f"citation [{c.n}] quote differs from the article text")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from qa.text.terms import terms, words
+
 MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
@@ -63,3 +65,50 @@ def expected_type(question: str) -> str:
         ):
             return kind
     return "other"
+
+
+# "What model of helicopter ...?", "What is the name of ...?": the word naming the answer's
+# category is not expected in the sentence that answers.
+_CATEGORY = re.compile(
+    r"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?(type|kind|sort|model|make|"
+    r"brand|name|form|class|version|variety|category|breed)s?\s+of\b",
+    re.I,
+)
+
+
+def category_word(question: str) -> str:
+    """The word naming the answer's category ("model" in "What model of ..."), or ""."""
+    m = _CATEGORY.match(question)
+    return m.group(1) if m else ""
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+_NOT_COUNTED = {
+    "are", "is", "was", "were", "did", "do", "does", "will", "would", "have", "has", "had",
+    "can", "could", "should", "may", "might", "of", "in", "on", "at", "to", "for", "per",
+}  # fmt: skip
+
+
+def counted_terms(question: str) -> list[str]:
+    """The stemmed words of what "how many" counts (up to 3, to the first verb or preposition)."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return []
+    counted = []
+    for w in m.group(1).split():
+        if w.lower() in _NOT_COUNTED:
+            break
+        counted.append(w)
+    return terms(" ".join(counted))
+
+
+def has_count(text: str, counted: frozenset[str] = frozenset(), window: int = 8) -> bool:
+    """Whether a number in ``text`` that is not a date counts one of ``counted`` (named
+    within ``window`` words after it: "four Indian Air Force Mi-25 gunship helicopters");
+    any such number when ``counted`` is empty (what a bare "how many" asks for)."""
+    for m in NUMBER_RE.finditer(text):
+        if DATE_RE.fullmatch(m.group(0).strip()):
+            continue
+        if not counted or counted & set(terms(" ".join(words(text[m.end() :])[:window]))):
+            return True
+    return False

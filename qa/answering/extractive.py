@@ -71,7 +71,7 @@ def _joined(chosen: list[Candidate], given: tuple[str, ...] = ()) -> list[tuple]
         same_turn = i > 0 and _given(chosen[i - 1], given) == _given(c, given)
         if out and same_turn and _follows(out[-1], c):
             p, start, _, _ = out[-1]
-            out[-1] = (p, start, c.end, _text(p, start, c.end))
+            out[-1] = (p, start, c.end, p.text_at(start, c.end))
         else:
             out.append((c.passage, c.start, c.end, c.text))
     return out
@@ -81,13 +81,8 @@ def _follows(last: tuple, c: Candidate) -> bool:
     p, _, end, _ = last
     if c.passage is not p or c.start < end:
         return False
-    gap = _text(p, end, c.start)
+    gap = p.text_at(end, c.start)
     return not gap.strip() and "\n\n" not in gap
-
-
-def _text(p, start: int, end: int) -> str:
-    """The text of article offsets [start, end) of passage ``p``."""
-    return p.text[start - p.start : end - p.start]
 
 
 def short_answer(scored: Scored, best: Candidate, models: AnswererModels) -> tuple[str, float]:

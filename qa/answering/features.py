@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.answering.expected import DATE_RE, MONEY_RE, NUMBER_RE, asks_money, expected_type
+from qa.answering.expected import (
+    DATE_RE,
+    MONEY_RE,
+    asks_money,
+    category_word,
+    counted_terms,
+    expected_type,
+    has_count,
+)
 from qa.text.sentences import sentence_spans
 from qa.text.terms import STOPWORDS, terms, words
 from qa.types import Passage
@@ -25,6 +33,7 @@ _CAPITALISED = re.compile(
     r"\b[A-Z][\w’'-]*(?:\s+(?:of|de|the|and|for|von|van|al)?\s*[A-Z][\w’'-]*)*"
 )
 KINDS = ("when", "number", "who", "where", "which", "what", "why", "how", "other")
+UNTYPED = ("why", "how", "other")  # kinds that ask for no typed answer
 _SAY = re.compile(r"\b(say|said|says|tell|told|claim|claimed|state|stated)\b", re.I)
 
 
@@ -44,21 +53,11 @@ class Question:
     counted: frozenset[str] = frozenset()  # "how many Russian soldiers": {russian, soldier}
 
 
-# "What model of helicopter ...?", "What is the name of ...?": the word naming the answer's
-# category is not expected in the sentence that answers, so it is not a term to cover.
-_CATEGORY = re.compile(
-    r"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?(type|kind|sort|model|make|"
-    r"brand|name|form|class|version|variety|category|breed)s?\s+of\b",
-    re.I,
-)
-
-
 def analyse(question: str, idf: Callable[[str], float]) -> Question:
     """The question's terms, weights, expected answer type and numbers."""
-    category = _CATEGORY.match(question)
-    skip = set(terms(category.group(1))) if category else set()
-    q_terms = [t for t in dict.fromkeys(terms(question)) if t not in skip]
     seq = terms(question)
+    skip = set(terms(category_word(question)))  # not expected in the answering sentence
+    q_terms = [t for t in dict.fromkeys(seq) if t not in skip]
     return Question(
         text=question,
         terms=q_terms,
@@ -69,42 +68,8 @@ def analyse(question: str, idf: Callable[[str], float]) -> Question:
         bigrams=set(itertools.pairwise(seq)),
         asks_speech=bool(_SAY.search(question)),
         asks_money=asks_money(question),
-        counted=frozenset(_counted(question)),
+        counted=frozenset(counted_terms(question)),
     )
-
-
-_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
-_NOT_COUNTED = {
-    "are", "is", "was", "were", "did", "do", "does", "will", "would", "have", "has", "had",
-    "can", "could", "should", "may", "might", "of", "in", "on", "at", "to", "for", "per",
-}  # fmt: skip
-
-
-def _counted(question: str) -> list[str]:
-    """The stemmed words of what "how many" counts (up to 3, to the first verb or preposition)."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return []
-    counted = []
-    for w in m.group(1).split():
-        if w.lower() in _NOT_COUNTED:
-            break
-        counted.append(w)
-    return terms(" ".join(counted))
-
-
-def has_count(text: str, counted: frozenset[str], window: int = 8) -> bool:
-    """Whether a number in ``text`` counts one of ``counted`` (named within ``window`` words
-    after it: "four Indian Air Force Mi-25 gunship helicopters"); any number if nothing."""
-    if not counted:
-        return has_number(text)
-    for m in NUMBER_RE.finditer(text):
-        if DATE_RE.fullmatch(m.group(0).strip()):
-            continue
-        after = words(text[m.end() :])[:window]
-        if counted & set(terms(" ".join(after))):
-            return True
-    return False
 
 
 @dataclass
@@ -148,12 +113,6 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             c.terms = set(terms(c.text))
             out.append(c)
     return out
-
-
-def has_number(text: str) -> bool:
-    """Whether ``text`` holds a number that is not a date (what "how many" asks for)."""
-    found = (m.group(0).strip() for m in NUMBER_RE.finditer(text))
-    return any(not DATE_RE.fullmatch(n) for n in found)
 
 
 def new_names(text: str, q: Question) -> list[str]:
@@ -234,7 +193,7 @@ def lexical_features(q: Question, cands: list[Candidate]) -> np.ndarray:
             ),
         }
         names = float(bool(new_names(c.text, q)))
-        match = has.get(q.kind, names) if q.kind not in ("why", "how", "other") else 0.0
+        match = has.get(q.kind, names) if q.kind not in UNTYPED else 0.0
         row = {
             "cov": cov,
             "cov_plain": sum(t in c.terms for t in q.terms) / max(len(q.terms), 1),
@@ -335,7 +294,6 @@ ANSWERABLE = [
 _COV, _KIND_MATCH, _NUMBER_MISSING = (
     LEXICAL.index(n) for n in ("cov", "kind_match", "number_missing")
 )
-_UNTYPED = ("why", "how", "other")
 
 
 def _match(q: Question, c: Candidate) -> float:
@@ -343,7 +301,7 @@ def _match(q: Question, c: Candidate) -> float:
     coverage, +-0.1 when the asked-for answer type is (not) there, -0.15 when a number
     the question names is missing. As a feature, its weight is learned like the others."""
     lex = c.lexical
-    typed = 0.0 if q.kind in _UNTYPED else (0.1 if lex[_KIND_MATCH] else -0.1)
+    typed = 0.0 if q.kind in UNTYPED else (0.1 if lex[_KIND_MATCH] else -0.1)
     return 0.5 * c.dense + 0.5 * lex[_COV] + typed - 0.15 * lex[_NUMBER_MISSING]
 
 
@@ -362,7 +320,7 @@ def answerable_features(
         "top": top.score if top else 0.0,
         "second": second,
         "top_dense": max(top.dense, top.clause_dense) if top else 0.0,
-        "top_cov": float(top.lexical[LEXICAL.index("cov")]) if top else 0.0,
+        "top_cov": float(top.lexical[_COV]) if top else 0.0,
         "best_missing_idf": float((weights * missing_near).sum() / max(weights.sum(), 1e-9)),
         "n_strong": float(sum(c.score >= 0.5 for c in ranked)),
         "best_match": max((_match(q, c) for c in ranked if c.lexical is not None), default=0.0),
