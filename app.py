@@ -5,7 +5,7 @@ Builds the assistant from Settings, syncs the corpus, serves the UI; the logic i
 
 import sys
 
-from qa.app.cli import main
+from qa.app.cli.commands import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["serve", *sys.argv[1:]]))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering.features import candidates
-from qa.answering.retrieval import Filters, HybridRetriever
+from qa.answering.ranking.features import candidates
+from qa.answering.retrieval.hybrid import Filters, HybridRetriever
 from qa.evaluation import metrics as m
 from qa.indexing.embeddings import load_embedder
 from qa.indexing.store import open_store

@@ -6,7 +6,7 @@
   versus the textbook pipeline (similarity search, k=4, on 1000/200 character chunks);
 - the full eval metrics on the same set (the extractive default);
 - latency (median) per question kind: a few overview, timeline, comparison and summary
-  questions (qa/answering/kinds.py), each asked 3 times, next to factoids.
+  questions (qa/answering/question/kinds.py), each asked 3 times, next to factoids.
 
 Usage: python bench/query.py [--skip-textbook] [--kinds-only] [--data-dir DIR]
 """
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import BBC, ROOT, median, pct
 
-from qa.answering.learned import load_models
+from qa.answering.ranking.learned import load_models
 from qa.answering.service import build_assistant
 from qa.evaluation import metrics as m
 from qa.evaluation.run import load_pairs, run_eval

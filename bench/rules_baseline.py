@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from qa.answering.expected import DATE_RE, NUMBER_RE
+from qa.answering.question.expected import DATE_RE, NUMBER_RE
 from qa.text.sentences import sentence_spans
 from qa.text.terms import terms, words
 

@@ -3,12 +3,13 @@
 Data: ../shared/squad2-dev (17 Wikipedia articles, 5,898 questions, 3,012 written to be
 unanswerable), retrieved with the product's own pipeline (bench/answerer_data.py).
 Folds are whole articles (GroupKFold), never questions. For each fold the four models
-(prefilter, sentence, answerable, span; see qa/answering/learned.py) are trained on the
+(prefilter, sentence, answerable, span; see qa/answering/ranking/learned.py) are trained on the
 other articles; the answerable and span models are trained on out-of-fold sentence
 scores of the training articles (an inner article-wise split), so nothing is scored by a
 model that saw its article. The held-out questions are then answered by the product's
-own code (qa.answering.rerank.score_candidates + qa.answering.extractive.compose) and by
-the previous release's hand-set rules (bench/rules_baseline.py), side by side.
+own code (qa.answering.ranking.rerank.score_candidates +
+qa.answering.builders.extractive.compose) and by the previous release's hand-set rules
+(bench/rules_baseline.py), side by side.
 
 Finally every model is retrained on all articles and written to
 qa/answering/models/answerer.json. Deterministic: fixed folds, fixed seeds.
@@ -42,17 +43,17 @@ from common import ROOT
 from rules_baseline import answer as rules_answer
 from sklearn.model_selection import GroupKFold
 
-from qa.answering.extractive import compose
-from qa.answering.features import (
+from qa.answering.builders.extractive import compose
+from qa.answering.ranking.features import (
     ANSWERABLE,
     FEATURES,
     LEXICAL,
     analyse,
     answerable_features,
 )
-from qa.answering.learned import MODEL_PATH, AnswererModels, model_from_dict
-from qa.answering.rerank import prepare, score_candidates
-from qa.answering.spans import SPAN_FEATURES, span_features
+from qa.answering.ranking.learned import MODEL_PATH, AnswererModels, model_from_dict
+from qa.answering.ranking.rerank import prepare, score_candidates
+from qa.answering.ranking.spans import SPAN_FEATURES, span_features
 from qa.evaluation import metrics as m
 
 SQUAD = ROOT.parent / "shared" / "squad2-dev"
@@ -75,7 +76,7 @@ LEARNERS = {"sentence": "linear", "answerable": "linear", "span": "trees"}
 
 
 def fit(x: np.ndarray, y: np.ndarray, names: list[str], learner: str) -> dict:
-    """A model dict (see qa.answering.learned) fitted on (x, y)."""
+    """A model dict (see qa.answering.ranking.learned) fitted on (x, y)."""
     if learner == "linear" or len(set(y)) < 2:
         from sklearn.linear_model import LogisticRegression
 

@@ -1,3 +1,3 @@
-from qa.app.cli import main
+from qa.app.cli.commands import main
 
 raise SystemExit(main())

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     mmr: bool = False
     # "latest"/"current" questions: only articles published within this many days of the
-    # newest relevant one are used (qa/answering/timefilter.py).
+    # newest relevant one are used (qa/answering/retrieval/timefilter.py).
     recent_days: int = 7
 
     # Answering

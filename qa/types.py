@@ -84,7 +84,7 @@ class Answer:
     backend: str = "extractive"
     short_answer_confidence: float = 0.0  # P(short_answer is the exact answer)
     short_answer_confident: bool = False  # at or above the trained threshold: shown in bold
-    # factoid | overview | comparison | summary | timeline (qa/answering/kinds.py)
+    # factoid | overview | comparison | summary | timeline (qa/answering/question/kinds.py)
     kind: str = "factoid"
     groups: list[Group] = field(default_factory=list)  # per-article sections (not factoids)
     notes: list[str] = field(default_factory=list)  # e.g. the date window applied

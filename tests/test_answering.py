@@ -5,8 +5,8 @@ import json
 import pytest
 from conftest import SEED
 
-from qa.answering.retrieval import Filters
-from qa.app.cli import main
+from qa.answering.retrieval.hybrid import Filters
+from qa.app.cli.commands import main
 from qa.indexing.corpus import load_corpus
 
 SEED_TEXT = load_corpus(SEED.parent).articles[0].text  # as loaded: boilerplate blanked

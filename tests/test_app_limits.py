@@ -4,7 +4,7 @@ import httpx
 import pytest
 from test_web import start_app
 
-from qa.app.login import LoginThrottle
+from qa.app.access.throttle import LoginThrottle
 
 
 class Clock:

@@ -73,7 +73,7 @@ def test_score_row_and_aggregate():
 
 
 def test_qa_eval_reports_article_recall_and_precision(capsys, tmp_path, monkeypatch):
-    from qa.app.cli import main
+    from qa.app.cli.commands import main
 
     corpus = tmp_path / "news"
     (corpus / "zoo").mkdir(parents=True)

@@ -1,6 +1,6 @@
 """The Articles tab's list: search, category and date filters, paging, duplicates."""
 
-from qa.app.articles_list import (
+from qa.app.articles.listing import (
     ALL_CATEGORIES,
     article_rows,
     categories,

@@ -213,7 +213,7 @@ def test_conversations_survive_a_restart_with_feedback_and_download(tmp_path, br
     app.close()
 
     # The correction given on the page is in the feedback export (kept after the delete).
-    from qa.app.cli import main
+    from qa.app.cli.commands import main
 
     out = tmp_path / "feedback.jsonl"
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))

@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 from conftest import SEED
 
-from qa.app.conversations import ConversationStore, title_from
-from qa.app.transcript import conversation_markdown, markdown_filename
+from qa.app.records.conversations import ConversationStore, title_from
+from qa.app.records.transcript import conversation_markdown, markdown_filename
 from qa.types import Answer
 
 MATVIENKO = "Who is the speaker of Russia's upper house?"
@@ -137,8 +137,8 @@ def test_several_apps_creating_the_chat_tables_at_once_all_start(tmp_path):
 
     from sqlalchemy import create_engine
 
-    from qa.app import database
-    from qa.app.conversations import ConversationRow, MessageRow
+    from qa.app.records import database
+    from qa.app.records.conversations import ConversationRow, MessageRow
 
     tables = [ConversationRow.__table__, MessageRow.__table__]
     for round_ in range(20):

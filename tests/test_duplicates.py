@@ -127,7 +127,7 @@ def test_sync_records_the_duplicates(synced):
 
 
 def test_a_duplicated_story_is_cited_once_with_also_in(synced):
-    from qa.app.page import sources_html
+    from qa.app.web.page import sources_html
 
     assistant = synced[0]
     answer = assistant.ask("How much will Acme Corp pay for Widget Works?", k=5)

@@ -4,7 +4,7 @@ import json
 
 from conftest import ROOT
 
-from qa.app.cli import main
+from qa.app.cli.commands import main
 from qa.evaluation.run import load_pairs
 
 # Set from measurement on corpus/eval.jsonl (see README): quality cannot silently regress.

@@ -5,8 +5,8 @@ from datetime import datetime
 
 import pytest
 
-from qa.app.conversations import ConversationStore
-from qa.app.feedback import (
+from qa.app.records.conversations import ConversationStore
+from qa.app.records.feedback import (
     DOWN,
     NONE,
     UP,
@@ -113,7 +113,7 @@ def test_feedback_export_round_trip_through_qa_eval(
     bbc_corpus, tmp_path, monkeypatch, assistant_for, capsys
 ):
     """The chat's judged answers on a real corpus become an eval file that `qa eval` runs."""
-    from qa.app.cli import main
+    from qa.app.cli.commands import main
 
     assistant = assistant_for(bbc_corpus)
     # An up-vote becomes a gold answer through the short answer shown in bold. Whether

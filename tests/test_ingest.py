@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from qa.app.cli import main
+from qa.app.cli.commands import main
 from qa.indexing.sync import SyncBusyError, sync_lock
 
 

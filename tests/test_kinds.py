@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.kinds import classify
+from qa.answering.question.kinds import classify
 
 TABLE = [
     ("What did the articles say about Google?", "overview", "Google"),
@@ -74,7 +74,7 @@ def test_comparison_sides():
 
 
 def test_sections_are_in_date_order_when_dated():
-    from qa.answering.grouped import Picked, Section, by_date_then_score
+    from qa.answering.builders.grouped import Picked, Section, by_date_then_score
     from qa.types import Passage
 
     def section(article: str, published: str, score: float) -> Section:
@@ -93,8 +93,8 @@ def test_sections_are_in_date_order_when_dated():
 
 
 def test_the_opening_says_how_sections_are_ordered():
-    from qa.answering.grouped import Picked, Section
-    from qa.answering.overview import _order
+    from qa.answering.builders.grouped import Picked, Section
+    from qa.answering.builders.overview import _order
     from qa.types import Passage
 
     def section(published: str) -> Section:
@@ -130,8 +130,8 @@ def test_it_in_an_overview_is_the_subject_of_the_last_question():
     ],
 )
 def test_the_time_expression_is_a_filter_not_part_of_the_topic(question, name, topic, sides):
-    from qa.answering.kinds import with_time
-    from qa.answering.timefilter import plan_time
+    from qa.answering.question.kinds import with_time
+    from qa.answering.retrieval.timefilter import plan_time
 
     manifest = {"a": {"published": "2005-03-31"}}
     kind = with_time(classify(question, []), question, plan_time(question, None, manifest))

@@ -1,4 +1,5 @@
-"""The package's shape: layers by stage, and no layer imports a higher one."""
+"""The package's shape: layers by stage, rooms by role inside answering/ and app/, and no
+layer or room imports a later one."""
 
 from __future__ import annotations
 
@@ -23,6 +24,23 @@ LAYERS = {
     "qa.app": 4,
 }
 ENTRY_POINTS = {"qa.__main__"}  # `python -m qa` launches the app, by design
+
+# Rooms inside a layer, by the stage of a question's flow. A room may import its own room
+# or an earlier one; rooms of the same stage never import each other (builders vs llm).
+ROOMS = {
+    "qa.answering": {
+        "question": 0,
+        "retrieval": 1,
+        "ranking": 2,
+        "readers": 3,
+        "builders": 4,
+        "llm": 4,
+    },
+    "qa.app": {"records": 0, "access": 0, "articles": 1, "api": 1, "web": 2, "cli": 3},
+}
+# The modules that sit above the rooms and may know every one of them.
+ABOVE_ROOMS = {"qa.answering.chain", "qa.answering.service"}
+MAX_MODULES_PER_ROOM = 10
 
 
 def layer_of(module: str) -> int | None:
@@ -72,15 +90,120 @@ def violations() -> list[str]:
     return found
 
 
+def room_of(module: str) -> tuple[str, str] | None:
+    """(layer package, room) of a module inside a room, else None."""
+    for package in ROOMS:
+        if module.startswith(package + "."):
+            room = module[len(package) + 1 :].split(".")[0]
+            if room in ROOMS[package]:
+                return package, room
+    return None
+
+
+def room_violation(this: str, target: str) -> str | None:
+    """Why ``this`` may not import ``target`` (None when it may)."""
+    mine, theirs = room_of(this), room_of(target)
+    if this in ABOVE_ROOMS or mine is None or theirs is None or mine[0] != theirs[0]:
+        return None
+    if mine == theirs:
+        return None
+    stages = ROOMS[mine[0]]
+    if stages[theirs[1]] >= stages[mine[1]]:
+        return f"{this} (room {mine[1]}) imports {target} (room {theirs[1]})"
+    return None
+
+
+def room_violations() -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        this = module_name(path)
+        for target in imported_modules(ast.parse(path.read_text()), this):
+            why = room_violation(this, target)
+            if why:
+                found.append(why)
+            room = room_of(this)
+            if target in ABOVE_ROOMS and room is not None and target.startswith(room[0] + "."):
+                found.append(f"{this} imports {target}, which sits above the rooms")
+    return found
+
+
 def test_no_layer_imports_a_higher_one():
     assert violations() == []
 
 
+def test_no_room_imports_a_later_room_or_its_sibling():
+    assert room_violations() == []
+
+
+@pytest.mark.parametrize(
+    ("this", "target"),
+    [
+        ("qa.answering.question.kinds", "qa.answering.retrieval.hybrid"),  # upward
+        ("qa.answering.builders.extractive", "qa.answering.llm.answer"),  # sibling
+        ("qa.answering.llm.answer", "qa.answering.builders.extractive"),  # sibling
+        ("qa.app.records.feedback", "qa.app.web.page"),  # upward
+        ("qa.app.api.openai_api", "qa.app.articles.listing"),  # same stage
+    ],
+)
+def test_the_room_checker_catches_a_forbidden_import(this, target):
+    source = f"def f():\n    from {target} import anything\n"
+    targets = imported_modules(ast.parse(source), this)
+    assert any(room_violation(this, t) for t in targets)
+
+
+def test_the_room_checker_allows_an_earlier_room():
+    assert room_violation("qa.answering.builders.extractive", "qa.answering.ranking.spans") is None
+    assert room_violation("qa.app.web.chat_ui", "qa.app.records.conversations") is None
+
+
+def test_a_planted_upward_import_fails_the_room_check(tmp_path, monkeypatch):
+    """Plant an upward import in a copy of the package: the checker names it."""
+    import shutil
+
+    copy = tmp_path / "qa"
+    shutil.copytree(PACKAGE, copy)
+    kinds = copy / "answering" / "question" / "kinds.py"
+    kinds.write_text(kinds.read_text() + "\nfrom qa.answering.ranking.features import analyse\n")
+    monkeypatch.setitem(globals(), "PACKAGE", copy)
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    found = room_violations()
+    assert found == [
+        "qa.answering.question.kinds (room question) imports "
+        "qa.answering.ranking.features (room ranking)",
+        "qa.answering.question.kinds (room question) imports "
+        "qa.answering.ranking.features.analyse (room ranking)",
+    ]
+
+
+def test_every_module_of_answering_and_app_sits_in_a_room():
+    allowed_outside = {"qa.answering", "qa.app", *ABOVE_ROOMS}
+    counts: dict[tuple[str, str], int] = {}
+    for package in ROOMS:
+        folder = PACKAGE / package.split(".")[1]
+        for path in sorted(folder.rglob("*.py")):
+            name = module_name(path)
+            room = room_of(name)
+            assert room is not None or name in allowed_outside, f"{name} sits outside a room"
+            if room is not None and path.name != "__init__.py":
+                counts[room] = counts.get(room, 0) + 1
+    assert counts and max(counts.values()) <= MAX_MODULES_PER_ROOM, counts
+
+
+def test_each_room_says_what_it_holds_and_may_import():
+    for package, rooms in ROOMS.items():
+        for room in rooms:
+            init = PACKAGE / package.split(".")[1] / room / "__init__.py"
+            if not init.exists():  # a room may be planned before it is built
+                continue
+            doc = ast.get_docstring(ast.parse(init.read_text()))
+            assert doc and "import" in doc.lower(), f"{package}.{room}"
+
+
 def test_the_checker_catches_an_upward_import(tmp_path):
-    tree = ast.parse("def f():\n    from qa.app.web import build_ui\n")
+    tree = ast.parse("def f():\n    from qa.app.web.blocks import build_ui\n")
     targets = imported_modules(tree, "qa.indexing.sync")
     assert any(layer_of(t) == LAYERS["qa.app"] for t in targets)
-    assert layer_of("qa.indexing.sync") < layer_of("qa.app.web")
+    assert layer_of("qa.indexing.sync") < layer_of("qa.app.web.blocks")
 
 
 def test_every_module_belongs_to_a_layer_and_stays_small():

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from qa.answering.expected import has_count
-from qa.answering.extractive import compose, quote
-from qa.answering.features import (
+from qa.answering.builders.extractive import compose, quote
+from qa.answering.question.expected import has_count
+from qa.answering.ranking.features import (
     FEATURES,
     LEXICAL,
     Candidate,
@@ -21,14 +21,14 @@ from qa.answering.features import (
     clauses,
     lexical_features,
 )
-from qa.answering.learned import (
+from qa.answering.ranking.learned import (
     MODEL_PATH,
     ModelError,
     load_models,
     model_from_dict,
     models_from_dict,
 )
-from qa.answering.rerank import Scored, score_candidates
+from qa.answering.ranking.rerank import Scored, score_candidates
 from qa.types import Passage
 
 SEED_ID = "russia-promises-free-weapons-to-afghanistan"

@@ -12,7 +12,7 @@ from conftest import SEED, free_port
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from qa.answering.llm import LLMUnavailable
+from qa.answering.llm.backends import LLMUnavailable
 from qa.indexing.corpus import load_corpus
 from qa.types import Answer
 
@@ -123,7 +123,7 @@ def test_backend_that_is_down_gives_a_clear_error(settings_for, corpus, embedder
 
 
 def test_unknown_backend_is_rejected(settings_for, corpus):
-    from qa.answering.llm import load_chat_model
+    from qa.answering.llm.backends import load_chat_model
 
     with pytest.raises(ValueError, match="unknown LLM backend"):
         load_chat_model(settings_for(corpus, llm="magic:model"))
@@ -153,7 +153,7 @@ def test_real_gguf_model_in_process(assistant_for, corpus):
 
 @pytest.fixture
 def llama_server(tmp_path):
-    from qa.answering.llm import resolve_gguf
+    from qa.answering.llm.backends import resolve_gguf
 
     port = free_port()
     log = open(tmp_path / "llama.log", "w")

@@ -11,8 +11,8 @@ import pytest
 from conftest import SEED
 from test_web import start_app
 
-from qa.app.auth import AuthConfigError, parse_accounts, user_from_authorization
-from qa.app.openai_api import RequestError, parse_request
+from qa.app.access.auth import AuthConfigError, parse_accounts, user_from_authorization
+from qa.app.api.openai_api import RequestError, parse_request
 from qa.types import Citation
 
 MATVIENKO = "Who is the speaker of Russia's upper house?"

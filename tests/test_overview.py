@@ -10,10 +10,10 @@ import pytest
 from conftest import BBC, bbc_files
 from rich.console import Console
 
-from qa.answering.kinds import classify
-from qa.app.cli import main
-from qa.app.page import chat_markdown
-from qa.app.terminal import print_answer
+from qa.answering.question.kinds import classify
+from qa.app.cli.commands import main
+from qa.app.cli.terminal import print_answer
+from qa.app.web.page import chat_markdown
 from qa.indexing.corpus import load_corpus
 from qa.types import Answer, Citation, Group
 
@@ -185,7 +185,7 @@ def test_grouped_sections_escape_article_text():
     assert "#### &lt;script&gt;T&lt;/script&gt;" in text
     assert "2005-01-02" in text
     assert Answer.from_dict(answer.to_dict()) == answer
-    from qa.app.openai_api import completion
+    from qa.app.api.openai_api import completion
 
     reply = completion(answer, "qa")
     assert reply["kind"] == "overview"

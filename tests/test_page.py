@@ -1,6 +1,6 @@
 """Page fragments: everything from articles or answers is escaped; markers link to sources."""
 
-from qa.app.page import chat_markdown, sources_html
+from qa.app.web.page import chat_markdown, sources_html
 from qa.types import Answer, Citation, Passage
 
 HOSTILE = 'Fees rise <script>alert(1)</script> now <img src=x onerror="alert(2)">.'
@@ -51,7 +51,7 @@ def test_abstention_is_styled_apart():
 def test_citation_spans_are_verified():
     import pytest
 
-    from qa.answering.citations import verify_spans
+    from qa.answering.llm.citations import verify_spans
 
     a = hostile_answer()
     verify_spans(a.citations, a.passages)
@@ -90,7 +90,7 @@ def test_abstention_says_where_the_passages_are():
 
 
 def test_api_history_keeps_text_turns_only():
-    from qa.app.page import api_history
+    from qa.app.web.page import api_history
 
     got = api_history(
         [
@@ -109,7 +109,7 @@ def test_api_history_keeps_text_turns_only():
 
 
 def test_reader_shows_the_whole_article_escaped_with_the_span_marked():
-    from qa.app.reader import reader_html
+    from qa.app.articles.article_view import reader_html
     from qa.indexing.corpus import Article
 
     text = "Title <i>\n\nFirst. " + HOSTILE + " Last."

@@ -231,7 +231,7 @@ def test_api_remove_restore_and_ask_with_history(app):
 def test_api_routes_keep_their_names(tmp_path, embedder, settings_for, corpus):
     """/remove and /restore are not renamed by page events of the same name."""
     from qa.answering.service import build_assistant
-    from qa.app.web import build_ui
+    from qa.app.web.blocks import build_ui
 
     demo = build_ui(build_assistant(settings_for(corpus), sync=True))
     names = {d.api_name for d in demo.fns.values() if d.api_visibility != "private"}

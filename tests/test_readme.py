@@ -5,7 +5,7 @@ import re
 
 from conftest import ROOT
 
-from qa.app.cli import build_parser
+from qa.app.cli.commands import build_parser
 from qa.settings import Settings
 from qa.types import Answer, Citation
 

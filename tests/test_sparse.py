@@ -14,7 +14,7 @@ from conftest import ROOT
 from test_live import BRIDGE, BRIDGE_Q
 from test_sync_robust import ingest_process
 
-from qa.answering.retrieval import Filters, HybridRetriever
+from qa.answering.retrieval.hybrid import Filters, HybridRetriever
 from qa.indexing.live import LiveIndex, read_generation
 from qa.indexing.sparse import SparseIndex, generation_dir
 from qa.indexing.store import all_chunks, open_store, reopen_store
@@ -32,7 +32,7 @@ FRESH = """
 import json, sys, time
 started = time.perf_counter()
 import qa.indexing.store as store_mod
-import qa.answering.retrieval as retrieval
+import qa.answering.retrieval.hybrid as retrieval
 
 def refuse(*a, **k):
     raise AssertionError("all_chunks called")
@@ -77,7 +77,7 @@ def _results(retriever, filters=None):
 
 
 def _no_store_reads(monkeypatch):
-    import qa.answering.retrieval as retrieval
+    import qa.answering.retrieval.hybrid as retrieval
 
     def refuse(*args, **kwargs):
         raise AssertionError("all_chunks called")

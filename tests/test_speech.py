@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.answering.speech import speaker_of, unwrap_double_quotes
-from qa.app.page import chat_markdown, sources_html
+from qa.answering.builders.speech import speaker_of, unwrap_double_quotes
+from qa.app.web.page import chat_markdown, sources_html
 from qa.types import Answer, Citation, Passage
 
 MAY = (

@@ -10,7 +10,7 @@ from test_chat_web import _by_css
 from test_chat_web import browser as browser  # the fixture
 from test_web import SCREENSHOTS, _wait, start_app
 
-from qa.app.startup import SyncStatus
+from qa.app.web.startup import SyncStatus
 
 
 def test_status_banner_counts_articles_and_time_left():

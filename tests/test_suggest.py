@@ -3,7 +3,7 @@ when the assistant answers them from the same articles."""
 
 import pytest
 
-from qa.answering.suggest import candidate_questions, questions_from, suggest_followups
+from qa.answering.builders.suggest import candidate_questions, questions_from, suggest_followups
 
 SEED_ID = "russia-promises-free-weapons-to-afghanistan"
 

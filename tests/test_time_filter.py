@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from qa.answering.retrieval import Filters
-from qa.answering.timefilter import count_undated, newest_date, plan_time, recent_first
+from qa.answering.retrieval.hybrid import Filters
+from qa.answering.retrieval.timefilter import count_undated, newest_date, plan_time, recent_first
 from qa.types import Passage
 
 PROFITS = {  # article id -> (published, profit in millions, what else the article says)
@@ -65,7 +65,7 @@ def test_in_a_year_keeps_that_year_and_counts_the_undated(assistant):
     assert data["excluded_undated"] == 1
     assert any("1 article without a published date" in n for n in data["notes"])
     assert any("2004-01-01 to 2004-12-31" in n for n in data["notes"])
-    from qa.app.openai_api import completion  # the OpenAI-compatible reply says it too
+    from qa.app.api.openai_api import completion  # the OpenAI-compatible reply says it too
 
     reply = completion(answer, "news-qa")
     assert reply["excluded_undated"] == 1 and reply["notes"] == data["notes"]
@@ -159,8 +159,8 @@ def test_recent_first_keeps_relevant_recent_passages_newest_first():
 def test_the_page_and_terminal_show_notes_and_dates(assistant):
     from rich.console import Console
 
-    from qa.app.page import chat_markdown, sources_html
-    from qa.app.terminal import print_answer
+    from qa.app.cli.terminal import print_answer
+    from qa.app.web.page import chat_markdown, sources_html
 
     answer = assistant.ask("How much profit did Acme Corp report in 2004?")
     assert "without a published date" in chat_markdown(answer, 1)
@@ -179,8 +179,8 @@ def test_the_page_and_terminal_show_notes_and_dates(assistant):
 def test_the_markdown_export_shows_notes_dates_and_copies(assistant):
     import datetime as dt
 
-    from qa.app.conversations import Conversation, Message
-    from qa.app.transcript import conversation_markdown
+    from qa.app.records.conversations import Conversation, Message
+    from qa.app.records.transcript import conversation_markdown
 
     answer = assistant.ask("How much profit did Acme Corp report in 2004?")
     answer.citations[0].also_in = ["feed/acme-2004"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.app.trash import TrashError, list_trash, move_to_trash, restore, trash_dir
+from qa.app.articles.trash import TrashError, list_trash, move_to_trash, restore, trash_dir
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.app.uploads import UploadError, safe_name, save_upload
+from qa.app.articles.uploads import UploadError, safe_name, save_upload
 
 
 @pytest.mark.parametrize(

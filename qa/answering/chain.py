@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.answering.dedupe import collapse_duplicates
-from qa.answering.followup import rewrite
-from qa.answering.rerank import rerank
-from qa.answering.timefilter import recent_first
+from qa.answering.question.followup import rewrite
+from qa.answering.ranking.rerank import rerank
+from qa.answering.retrieval.dedupe import collapse_duplicates
+from qa.answering.retrieval.timefilter import recent_first
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:

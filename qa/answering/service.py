@@ -6,17 +6,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from qa.answering.builders.extractive import ExtractiveAnswerer
+from qa.answering.builders.overview import Overviews
+from qa.answering.builders.summary import Summaries
 from qa.answering.chain import build_prepare_chain
-from qa.answering.citations import verify_spans
-from qa.answering.dedupe import mark_also_in
-from qa.answering.extractive import ExtractiveAnswerer
-from qa.answering.kinds import classify, with_time
-from qa.answering.learned import load_models
-from qa.answering.overview import Overviews
-from qa.answering.rerank import SentenceReranker
-from qa.answering.retrieval import Filters, HybridRetriever
-from qa.answering.summary import Summaries
-from qa.answering.timefilter import TimePlan, newest_date, plan_time
+from qa.answering.llm.citations import verify_spans
+from qa.answering.question.kinds import classify, with_time
+from qa.answering.ranking.learned import load_models
+from qa.answering.ranking.rerank import SentenceReranker
+from qa.answering.retrieval.dedupe import mark_also_in
+from qa.answering.retrieval.hybrid import Filters, HybridRetriever
+from qa.answering.retrieval.timefilter import TimePlan, newest_date, plan_time
 from qa.indexing.duplicates import duplicate_groups
 from qa.indexing.embeddings import Embedder, load_embedder
 from qa.indexing.errors import IndexUnavailable
@@ -64,7 +64,7 @@ class Assistant:
         self.live = LiveIndex(self.settings, self._reload)
         condense = None
         if self.llm is not None:
-            from qa.answering.prompts import load_prompt
+            from qa.answering.llm.prompts import load_prompt
 
             condense = load_prompt("condense")
         self.prepare = build_prepare_chain(
@@ -157,7 +157,7 @@ class Assistant:
             if self.llm is None:
                 yield grouped.answer
             else:  # the LLM writes from the same evidence; its citations are checked
-                from qa.answering.llm_grouped import stream_llm_grouped
+                from qa.answering.llm.grouped import stream_llm_grouped
 
                 for piece in stream_llm_grouped(self, grouped):
                     if isinstance(piece, Answer):
@@ -189,7 +189,7 @@ class Assistant:
             answer.backend = self.backend
             yield answer.answer
         else:
-            from qa.answering.llm_answer import stream_llm_answer
+            from qa.answering.llm.answer import stream_llm_answer
 
             answer = None
             for piece in stream_llm_answer(self, state):
@@ -264,7 +264,7 @@ def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = Fals
     answerer = ExtractiveAnswerer(settings, models)
     llm = None
     if settings.llm:
-        from qa.answering.llm import load_chat_model
+        from qa.answering.llm.backends import load_chat_model
 
         llm = load_chat_model(settings)
     return Assistant(settings, embedder, store, retriever, reranker, answerer, llm)

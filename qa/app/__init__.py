@@ -1,5 +1,6 @@
-"""The applications: command line, Gradio page (web + page rendering), terminal
-rendering, uploads and the HTTP APIs.
+"""The applications, one room per surface: ``records`` (database, conversations, feedback,
+transcript) and ``access`` (accounts, password throttle) < ``articles`` (the Articles tab) and
+``api`` (/v1) < ``web`` (the Gradio page) < ``cli`` (the command line, which serves the page).
 
 The top layer: it may import every other part of ``qa``; nothing in ``qa`` imports it
 (only the entry points ``qa/__main__.py`` and ``app.py``).

@@ -1,0 +1,202 @@
+"""An OpenAI-compatible API on the chat's port: ``GET /v1/models`` and
+``POST /v1/chat/completions`` (JSON or server-sent events), answered by the Assistant.
+
+The last user message is the question, the earlier user/assistant messages are the
+history. The reply text carries the ``[n]`` markers; ``citations`` (the fields of
+``qa ask --json``) rides along at the top level of the completion (of the last chunk
+when streaming). With ``QA_AUTH`` every call needs ``Authorization: Bearer
+user:password`` (the ``QA_AUTH`` entry as the API key) or HTTP Basic.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from qa.answering.llm.backends import LLMUnavailable
+from qa.answering.retrieval.hybrid import Filters
+from qa.answering.service import Assistant, QuestionError
+from qa.app.access.auth import user_from_authorization
+from qa.types import Answer
+
+MODEL_ID = "qa-news"
+
+
+class RequestError(ValueError):
+    """A request the API cannot take (400)."""
+
+
+def error_response(status: int, message: str, kind: str, code: str | None = None):
+    """An error in OpenAI's shape: {"error": {"message", "type", "param", "code"}}."""
+    headers = {"WWW-Authenticate": 'Bearer realm="qa-news"'} if status == 401 else None
+    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _text(content) -> str:
+    """A message's text: a string, or the text parts of a list of content parts."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            part.get("text", "")
+            for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
+        )
+    raise RequestError("message content must be a string or a list of content parts")
+
+
+def parse_request(body: object) -> dict:
+    """question, history, k, filters, model and stream from a chat completion request."""
+    if not isinstance(body, dict):
+        raise RequestError("the request body must be a JSON object")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise RequestError("'messages' must be a non-empty list")
+    if not all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages):
+        raise RequestError("every message needs a 'role'")
+    if messages[-1]["role"] != "user":
+        raise RequestError("the last message must be the user's question")
+    history = [
+        {"role": m["role"], "content": _text(m.get("content"))}
+        for m in messages[:-1]
+        if m["role"] in ("user", "assistant")
+    ]
+    k = body.get("k")
+    if k is not None and (not isinstance(k, int) or not 1 <= k <= 50):
+        raise RequestError("'k' must be an integer from 1 to 50")
+    article = body.get("article") or ""
+    if not isinstance(article, str):
+        raise RequestError("'article' must be an article id")
+    return {
+        "question": _text(messages[-1].get("content")),
+        "history": history,
+        "k": k,
+        "filters": Filters(articles=[article] if article else []),
+        "model": str(body.get("model") or MODEL_ID),
+        "stream": bool(body.get("stream")),
+    }
+
+
+def _extras(answer: Answer) -> dict:
+    """What rides along with the reply: citations as in ``qa ask --json``, and more."""
+    return {
+        "citations": [asdict(c) for c in answer.citations],
+        "abstained": answer.abstained,
+        "short_answer": answer.short_answer,
+        "standalone_question": answer.standalone_question,
+        "kind": answer.kind,
+        "groups": [asdict(g) for g in answer.groups],
+        "notes": list(answer.notes),  # e.g. the date window applied, undated left out
+        "excluded_undated": answer.excluded_undated,
+    }
+
+
+def completion(answer: Answer, model: str) -> dict:
+    """A ``chat.completion`` object for the answer."""
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.answer},
+                "finish_reason": "stop",
+                "logprobs": None,
+            }
+        ],
+        **_extras(answer),
+    }
+
+
+def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
+    """Server-sent events: the role, the answer text, a last chunk with the citations.
+
+    The text is sent once its citations are checked (with an LLM the check renumbers
+    the markers, so the raw tokens would not match the citations).
+    """
+    base = {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": request["model"],
+    }
+
+    def event(delta: dict, finish: str | None = None, **extra) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+        return f"data: {json.dumps({**base, 'choices': [choice], **extra})}\n\n"
+
+    yield event({"role": "assistant", "content": ""})
+    try:
+        for piece in assistant.stream(
+            request["question"], request["history"], request["k"], request["filters"]
+        ):
+            if isinstance(piece, Answer):
+                yield event({"content": piece.answer})
+                yield event({}, "stop", **_extras(piece))
+    except (QuestionError, LLMUnavailable) as exc:
+        kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
+        yield f"data: {json.dumps({'error': {'message': str(exc), 'type': kind}})}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
+    """The /v1 routes; ``accounts`` from ``QA_AUTH`` (empty: open)."""
+    router = APIRouter(prefix="/v1")
+
+    def unauthorized():
+        return error_response(
+            401,
+            "Incorrect API key: use the QA_AUTH entry 'user:password' as the key.",
+            "invalid_request_error",
+            "invalid_api_key",
+        )
+
+    @router.get("/models")
+    def models(request: Request):
+        """The one model: the assistant over this corpus."""
+        if user_from_authorization(accounts, request.headers.get("authorization")) is None:
+            return unauthorized()
+        return {
+            "object": "list",
+            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "qa-news"}],
+        }
+
+    @router.post("/chat/completions")
+    async def chat_completions(request: Request):
+        """Answer the last user message from the articles, with citations."""
+        if user_from_authorization(accounts, request.headers.get("authorization")) is None:
+            return unauthorized()
+        try:
+            parsed = parse_request(await request.json())
+            parsed["question"] = assistant.check_question(parsed["question"])
+        except json.JSONDecodeError:
+            return error_response(400, "the request body is not JSON", "invalid_request_error")
+        except (RequestError, QuestionError) as exc:
+            return error_response(400, str(exc), "invalid_request_error")
+        if parsed["stream"]:
+            return StreamingResponse(
+                stream_events(assistant, parsed),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            )
+        try:
+            answer = await run_in_threadpool(
+                assistant.ask, parsed["question"], parsed["history"], parsed["k"], parsed["filters"]
+            )
+        except LLMUnavailable as exc:
+            return error_response(503, str(exc), "server_error")
+        return completion(answer, parsed["model"])
+
+    return router

@@ -1,0 +1,256 @@
+"""Command line: ``qa ingest | ask | eval | serve | feedback export``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def _offline_env() -> None:
+    # Set before any model or Chroma import: no hub, no telemetry.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _settings(args):
+    from qa.settings import Settings
+
+    overrides = {}
+    if getattr(args, "corpus", None):
+        overrides["corpus_dir"] = Path(args.corpus)
+    return Settings(**overrides)
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def cmd_ingest(args) -> int:
+    from qa.answering.service import build_assistant
+
+    settings = _settings(args)
+    assistant = build_assistant(settings, sync=False, rebuild=args.rebuild)
+    progress = None if args.json else _tqdm_progress()
+    summary = assistant.sync(rebuild=args.rebuild, progress=progress)
+    if args.json:
+        _print_json(summary.to_dict())
+        return 0
+    print(
+        f"{summary.articles_total} articles, {summary.chunks_total} chunks in the index "
+        f"({summary.added} added, {summary.updated} updated, {summary.deleted} deleted, "
+        f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded; "
+        f"{summary.duplicate_pairs} near-duplicate pairs) in {summary.seconds:.1f} s"
+    )
+    for err in summary.errors:
+        print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+    for warn in summary.warnings:
+        print(f"warning {warn['file']}: {warn['warning']}", file=sys.stderr)
+    return 0
+
+
+def _interactive() -> bool:
+    """Whether progress bars are wanted: on a terminal, not in a log."""
+    return sys.stderr.isatty()
+
+
+def _tqdm_progress():
+    """One sync progress bar on a terminal; None (no bar) in a log."""
+    if not _interactive():
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="sync", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def cmd_ask(args) -> int:
+    from qa.answering.retrieval.hybrid import Filters
+    from qa.answering.service import QuestionError, build_assistant, check_question
+
+    settings = _settings(args)
+    try:  # checked before the model loads, so a bad question fails fast
+        question = check_question(" ".join(args.question), settings.max_question_chars)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = build_assistant(settings, sync=args.sync)
+    filters = Filters(
+        articles=args.article or [], date_from=args.date_from or "", date_to=args.date_to or ""
+    )
+    try:
+        answer = assistant.ask(question, k=args.k, filters=filters)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(answer.to_dict())
+        return 0
+    from qa.app.cli.terminal import print_answer
+
+    print_answer(answer)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from qa.answering.service import build_assistant
+    from qa.evaluation.report import print_report, write_report
+    from qa.evaluation.run import load_pairs, run_eval
+
+    settings = _settings(args)
+    qa_file = Path(args.qa_file) if args.qa_file else settings.corpus_dir / "eval.jsonl"
+    if not qa_file.is_file():
+        raise FileNotFoundError(f"Q&A file {qa_file} does not exist")
+    loaded = load_pairs(qa_file)
+    if not loaded.pairs:
+        raise ValueError(f"no usable question in {qa_file}")
+    assistant = build_assistant(settings, sync=True)  # reuses an up-to-date index
+    k = args.k or settings.k
+    report = run_eval(assistant, loaded.pairs, k, progress=not args.json and _interactive())
+    if args.out:
+        paths = write_report(report, loaded.errors, Path(args.out))
+        if not args.json:
+            print("wrote " + ", ".join(str(p) for p in paths))
+    if args.json:
+        _print_json({**report, "errors": loaded.errors})
+    else:
+        print_report(report, loaded.errors)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import time
+
+    from qa.answering.service import build_assistant
+    from qa.app.web.blocks import launch
+    from qa.app.web.startup import BackgroundSync
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    assistant = build_assistant(settings)
+    host = args.host or settings.host
+    port = args.port or settings.port
+    # The page is served at once; the sync runs meanwhile and the page shows its progress
+    # (answers come from what is indexed so far).
+    background = BackgroundSync(assistant)
+    demo, _ = launch(assistant, host, port, block=False, background=background)
+    if not settings.sync_on_start:  # a replica: a separate sync job writes the index
+        print(f"Serving the index of {settings.collection_name} as synced by the sync job.")
+        print(f"Serving the chat at http://{host}:{port}", flush=True)
+    else:
+        print(f"Serving the chat at http://{host}:{port} (syncing the corpus)", flush=True)
+        _sync_while_serving(background, started)
+    demo.block_thread()
+    return 0
+
+
+def _sync_while_serving(background, started: float) -> None:
+    import time
+
+    from qa.indexing.errors import IndexUnavailable
+    from qa.indexing.sync import SyncBusyError
+
+    try:
+        summary = background.run(progress=_tqdm_progress())
+    except (IndexUnavailable, SyncBusyError, RuntimeError, OSError) as exc:
+        # Shown on the page too; the app keeps serving what is indexed.
+        print(f"error: sync failed: {exc}; serving the index as it is", file=sys.stderr)
+    else:
+        print(
+            f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
+            f"embedded) in {time.perf_counter() - started:.1f} s; "
+            f"skipped {len(summary.errors)} file(s).",
+            flush=True,
+        )
+        for err in summary.errors:
+            print(f"skipped {err['file']}: {err['error']}", file=sys.stderr)
+
+
+def cmd_feedback_export(args) -> int:
+    from collections import Counter
+
+    from qa.app.records.feedback import FeedbackStore, export_rows
+
+    settings = _settings(args)
+    rows, skipped = export_rows(FeedbackStore(settings.chat_database_url).all())
+    text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {len(rows)} eval rows to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    for reason, n in Counter(s["reason"] for s in skipped).items():
+        print(f"skipped {n} feedback record(s): {reason}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="sync the corpus folder into the index")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it")
+    p.add_argument("--json", action="store_true", help="print one JSON summary")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question from the articles, with citations")
+    p.add_argument("question", nargs="+", help="the question")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--article", action="append", help="only this article id (repeatable)")
+    p.add_argument("--date-from", help="only articles published on or after (YYYY-MM-DD)")
+    p.add_argument("--date-to", help="only articles published on or before (YYYY-MM-DD)")
+    p.add_argument("--sync", action="store_true", help="sync the corpus first")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score the assistant on question/answer pairs")
+    p.add_argument("qa_file", nargs="?", help="JSONL file (default: <corpus>/eval.jsonl)")
+    p.add_argument("--corpus", help="corpus folder to index and answer from")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--json", action="store_true", help="print one JSON report")
+    p.add_argument("--out", help="write report.json, report.md and metrics.png here")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="sync the corpus and serve the chat (Gradio)")
+    p.add_argument("--corpus", help="corpus folder (default: QA_CORPUS_DIR or corpus/)")
+    p.add_argument("--host", help="address to bind (default: QA_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: QA_PORT or 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("feedback", help="the chat's feedback")
+    fsub = p.add_subparsers(dest="feedback_command", required=True)
+    p = fsub.add_parser(
+        "export", help="write feedback as eval rows (JSONL) that `qa eval FILE` runs"
+    )
+    p.add_argument("--out", help="write to this file (default: standard output)")
+    p.set_defaults(func=cmd_feedback_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _offline_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

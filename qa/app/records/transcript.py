@@ -1,0 +1,59 @@
+"""A saved conversation as a Markdown document, each answer with its citations."""
+
+from __future__ import annotations
+
+import re
+
+from qa.app.records.conversations import Conversation
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip().splitlines())
+
+
+def conversation_markdown(conversation: Conversation) -> str:
+    """Questions, answers (with their [n] markers) and, under each answer, its sources:
+    article id, title, date and the exact quote."""
+    out = [f"# {_one_line(conversation.title)}", ""]
+    out.append(f"_Saved conversation, last updated {conversation.updated_at:%Y-%m-%d %H:%M} UTC._")
+    turn = 0
+    for message in conversation.messages:
+        if message.role == "user":
+            turn += 1
+            out += ["", f"## {turn}. {_one_line(message.content)}", ""]
+            continue
+        answer = message.answer
+        if answer is None:
+            out += [message.content, ""]
+            continue
+        if answer.abstained:
+            out.append(f"_{_one_line(answer.answer)}_")
+        else:
+            if answer.short_answer:
+                out += [f"**{_one_line(answer.short_answer)}**", ""]
+            out.append(answer.answer)
+        for note in answer.notes:  # the date window applied, articles left out
+            out += ["", f"_{_one_line(note)}_"]
+        if answer.citations:
+            out += ["", "Sources:", ""]
+        for c in answer.citations:
+            date = f", {c.published}" if c.published else ", no date"
+            flag = " (does not support the claim)" if not c.supported else ""
+            also = f" (also in {', '.join(f'`{a}`' for a in c.also_in)})" if c.also_in else ""
+            out.append(
+                f"[{c.n}] **{_one_line(c.title)}**{date} — article `{c.article}`{also}{flag}"
+            )
+            out += ["", _quote(c.quote), ""]
+        if message.suggestions:
+            out += ["", "Suggested follow-ups: " + "; ".join(message.suggestions)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
+
+
+def markdown_filename(conversation: Conversation) -> str:
+    """A safe file name for the download, from the title."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", conversation.title).strip("-").lower()[:50]
+    return f"{stem or 'conversation'}.md"

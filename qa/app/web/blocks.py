@@ -1,0 +1,366 @@
+"""The Gradio chat: streaming answers with sources, saved conversations, feedback,
+an Articles tab, the HTTP API, and the OpenAI-compatible API on the same port.
+
+All answering goes through the one Assistant; this module only wires it to the page.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+from starlette.middleware import Middleware
+
+from qa.answering.llm.backends import LLMUnavailable
+from qa.answering.retrieval.hybrid import Filters
+from qa.answering.service import Assistant, QuestionError
+from qa.app.access.auth import parse_accounts
+from qa.app.access.throttle import LoginThrottle, LoginThrottleMiddleware
+from qa.app.api.openai_api import openai_router
+from qa.app.articles.article_view import (
+    READER_CSS,
+    SCROLL_JS,
+    SOURCES_JS,
+    load_indexed_article,
+    reader_html,
+)
+from qa.app.articles.listing import article_rows, retrieval_filters
+from qa.app.articles.tab import (
+    ALL_ARTICLES,
+    ArticleFiles,
+    articles_table,
+    build_articles_tab,
+    build_shared_filter,
+)
+from qa.app.articles.trash import TrashError
+from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
+from qa.app.web.chat_ui import ChatMemory, message_text, user_of
+from qa.app.web.examples import example_questions
+from qa.app.web.page import (
+    CSS,
+    api_history,
+    chat_markdown,
+    error_html,
+    note_html,
+    notice_html,
+    sources_html,
+)
+from qa.app.web.startup import BackgroundSync
+from qa.indexing.errors import IndexUnavailable
+from qa.indexing.sync import SyncBusyError
+from qa.types import Answer
+
+MAX_EXAMPLES = 4
+
+
+def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> gr.Blocks:
+    background = background or BackgroundSync(assistant)  # one sync at a time, with progress
+    memory = ChatMemory(assistant)
+
+    def history_for_engine(history: list[dict]) -> list[dict]:
+        # Gradio 6 hands the messages back with their content as a list of parts.
+        texts = [(m["role"], message_text(m.get("content"))) for m in history]
+        return [{"role": role, "content": text} for role, text in texts if text]
+
+    def respond(
+        question,
+        history,
+        k,
+        article,
+        conversation_id,
+        query,
+        category,
+        date_from,
+        date_to,
+        request: gr.Request,
+    ):
+        user = user_of(request)
+        history = list(history or [])
+        # conversation id, sidebar list, download, follow-ups: unchanged until the end
+        keep = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        try:
+            question = assistant.check_question(question)
+        except QuestionError as exc:  # the visible answer keeps its sources
+            yield history, gr.skip(), gr.skip(), *keep, notice_html(str(exc))
+            return
+        chosen = article if article and article != ALL_ARTICLES else ""
+        rows = article_rows(assistant.articles())
+        filters = retrieval_filters(rows, chosen, category, date_from, date_to)
+        engine_history = history_for_engine(history)
+        history = [
+            *history,
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": "…"},
+        ]
+        turn = len(history) - 1  # the answer's position: its [n] links and cards use it
+        hide = gr.update(visible=False)
+        yield history, sources_html(None), "", *keep[:3], hide, ""
+        text, answer = "", None
+        try:
+            for piece in assistant.stream(question, engine_history, int(k), filters):
+                if isinstance(piece, Answer):
+                    answer = piece
+                    history[-1] = {"role": "assistant", "content": chat_markdown(piece, turn)}
+                    note = background.status.answer_note()  # answered mid-sync: say so
+                    yield history, sources_html(piece, turn), "", *keep, note_html(note)
+                else:
+                    text += piece
+                    history[-1] = {"role": "assistant", "content": text}
+                    yield history, sources_html(None), "", *keep, gr.skip()
+        except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
+            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield history, error_html(str(exc)), "", *keep, gr.skip()
+        # Saved, errors too (so positions match the chat); follow-ups come in the next step.
+        conversation_id, _ = memory.save_turn(
+            user, conversation_id, question, answer, history[-1]["content"]
+        )
+        conversation = memory.conversations.get(conversation_id, user)
+        listing = memory.listing(user, query, conversation_id)
+        done = (conversation_id, listing, memory.download(conversation), hide)
+        yield history, gr.skip(), "", *done, gr.skip()
+
+    examples_cache: dict = {}
+
+    def show_examples():
+        """Example questions (eval.jsonl, else built from the indexed articles), worked
+        out once per sync; none while the first sync runs."""
+        key = background.status.finished
+        if key not in examples_cache and not background.status.running:
+            examples_cache.clear()
+            examples_cache[key] = example_questions(assistant, MAX_EXAMPLES)
+        found = examples_cache.get(key, [])
+        buttons = [
+            gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
+            for i in range(MAX_EXAMPLES)
+        ]
+        return gr.update(visible=bool(found)), *buttons
+
+    def open_reader(evt: gr.EventData):
+        data = getattr(evt, "_data", None) or {}
+        aid = str(data.get("article") or "")
+        article = load_indexed_article(assistant.settings.corpus_dir, assistant.articles(), aid)
+        start, end = int(data.get("start") or -1), int(data.get("end") or -1)
+        return reader_html(article, start, end), gr.update(visible=bool(aid))
+
+    def run_sync(progress=None) -> dict:
+        """The sync summary, or {"error": message} when the index cannot be synced."""
+        report = None if progress is None else lambda done, total: progress(done / max(total, 1))
+        try:
+            return background.run(report).to_dict()
+        except (IndexUnavailable, SyncBusyError) as exc:
+            return {"error": str(exc)}
+
+    def sync_banner(seen: str):
+        """The sync's progress at the top of the page; the articles lists once it ends."""
+        status = background.status
+        text = status.banner()
+        banner = gr.update(value=text, visible=bool(text))
+        if status.running or status.finished == seen:
+            return banner, seen, *([gr.skip()] * len(refresh_outputs))
+        # The lists follow the index; the status line is left to the Articles tab's own
+        # messages ("Moved … to the trash" must not be replaced by this refresh).
+        _, *lists = refresh_articles("")
+        return banner, status.finished, gr.skip(), *lists
+
+    def api_ask(
+        question: str,
+        k: int = 0,
+        article: str = "",
+        history: list[dict] | None = None,
+        date_from: str = "",
+        date_to: str = "",
+    ) -> dict:
+        """Answer a question; returns the answer object (same as `qa ask --json`).
+        ``history``: the conversation so far, as [{"role": "user"|"assistant", "content"}];
+        a follow-up is rewritten from it as in the chat (see standalone_question).
+        ``date_from``/``date_to``: only articles published in that range (YYYY-MM-DD)."""
+        try:
+            filters = Filters(
+                articles=[article] if article else [],
+                date_from=(date_from or "").strip(),
+                date_to=(date_to or "").strip(),
+            )
+            turns = api_history(history)
+            return assistant.ask(question, turns, k=int(k) or None, filters=filters).to_dict()
+        except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:
+            return {"error": str(exc)}
+
+    def api_remove(path: str) -> dict:
+        """Move an article file (path relative to the corpus) to the trash and sync."""
+        try:
+            item, summary = files_ops.remove(path)
+        except TrashError as exc:
+            return {"error": str(exc)}
+        return {"removed": item.to_api(), "sync": summary}
+
+    def api_restore(key: str) -> dict:
+        """Put a trashed article back (its trash id, or its path) and sync."""
+        try:
+            item, summary = files_ops.restore(key)
+        except TrashError as exc:
+            return {"error": str(exc)}
+        return {"restored": item.to_api(), "sync": summary}
+
+    def api_ingest() -> dict:
+        """Sync the corpus folder; returns the sync summary (same as `qa ingest --json`),
+        or {"error": message}."""
+        return run_sync()
+
+    files_ops = ArticleFiles(assistant, run_sync)
+    rows = articles_table(assistant)
+    # Gradio's own temporary files (anything not discarded above) go after an hour.
+    with gr.Blocks(title="News QA", delete_cache=(3600, 3600)) as demo:
+        conversation_id = gr.State("")
+        sidebar = build_sidebar()
+        banner = gr.Markdown(
+            background.status.banner(),
+            visible=bool(background.status.banner()),
+            elem_id="qa-sync-banner",
+        )
+        seen_sync = gr.State(background.status.finished)
+        ticker = gr.Timer(1.0)
+        gr.Markdown(
+            "## Ask your news articles\nAnswers quote the articles and cite them; "
+            "when the articles don't say, neither does the assistant."
+        )
+        shared = build_shared_filter(assistant)
+        with gr.Tab("Chat"), gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    height=460,
+                    label="Conversation",
+                    elem_id="qa-chat",
+                    feedback_options=("Like", "Dislike"),
+                )
+                follow = build_follow_ups()
+                panel = build_feedback()
+                question = gr.Textbox(
+                    placeholder="Ask a question about the articles…",
+                    label="Question",
+                    elem_id="qa-question",
+                )
+                notice = gr.HTML("", elem_id="qa-notice")
+                with gr.Row():
+                    ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
+                    clear_btn = gr.Button("New conversation", elem_id="qa-clear")
+                with gr.Row(visible=False, elem_id="qa-examples") as examples_row:
+                    gr.Markdown("Try:", elem_classes=["qa-try"])
+                    example_buttons = [
+                        gr.Button("", size="sm", visible=False, elem_classes=["qa-example"])
+                        for _ in range(MAX_EXAMPLES)
+                    ]
+                with gr.Accordion("Options", open=False):
+                    k = gr.Slider(
+                        1,
+                        20,
+                        value=assistant.settings.k,
+                        step=1,
+                        label="Passages to retrieve (k)",
+                    )
+                    article = gr.Dropdown(
+                        [ALL_ARTICLES] + [r[0] for r in rows],
+                        value=ALL_ARTICLES,
+                        label="Only this article",
+                    )
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(sources_html(None), elem_id="qa-sources", js_on_load=SOURCES_JS)
+                with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
+                    reader = gr.HTML(elem_id="qa-reader")
+                    close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
+        refresh_articles, refresh_outputs, first_render = build_articles_tab(
+            assistant, files_ops, article, shared
+        )
+
+        ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
+        ask_inputs += shared.inputs
+        ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
+        ask_outputs += [sidebar.download, follow.row, notice]
+        # The answer's event ends once it is saved (so the next question is taken at once);
+        # the follow-ups are checked in a step of their own.
+        for trigger, inputs in [
+            (ask_btn.click, ask_inputs),
+            (question.submit, ask_inputs),
+            *[(b.click, [b, *ask_inputs[1:]]) for b in follow.buttons + example_buttons],
+        ]:
+            trigger(respond, inputs, ask_outputs, api_visibility="private").then(
+                memory.follow_ups, [conversation_id], follow.outputs, api_visibility="private"
+            )
+        clear_btn.click(
+            lambda: ([], sources_html(None), "", "", gr.update(visible=False)),
+            None,
+            [chatbot, sources, question, conversation_id, follow.row],
+            api_visibility="private",
+        )
+        chatbot.clear(  # the chat's own trash icon: the next question starts a new one
+            lambda: (sources_html(None), "", gr.update(visible=False)),
+            None,
+            [sources, conversation_id, follow.row],
+            api_visibility="private",
+        )
+        memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
+        sources.click(open_reader, None, [reader, reader_box], api_visibility="private").then(
+            None, js=SCROLL_JS
+        )
+        close_reader.click(
+            lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
+        )
+        demo.load(*first_render, api_visibility="private")
+        demo.load(show_examples, None, [examples_row, *example_buttons], api_visibility="private")
+        ticker.tick(
+            sync_banner,
+            [seen_sync],
+            [banner, seen_sync, *refresh_outputs],
+            api_visibility="private",
+            concurrency_limit=None,
+            show_progress="hidden",
+        )
+        one_sync = {"concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
+        gr.api(api_ask, api_name="ask")
+        gr.api(api_ingest, api_name="ingest", **one_sync)
+        gr.api(api_remove, api_name="remove", **one_sync)
+        gr.api(api_restore, api_name="restore", **one_sync)
+    return demo
+
+
+# System fonts only: the page is served offline, and a web font that cannot load
+# renders some glyphs from another font.
+SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial"]
+SYSTEM_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Default(font=[*SYSTEM_FONTS, "sans-serif"], font_mono=SYSTEM_MONO)
+
+
+def launch(
+    assistant: Assistant,
+    host: str,
+    port: int,
+    block: bool = True,
+    background: BackgroundSync | None = None,
+):
+    """Serve the chat; returns (app, local_url) when ``block`` is False."""
+    demo = build_ui(assistant, background)
+    settings = assistant.settings
+    accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
+    auth, middleware = list(accounts.items()) or None, []
+    if accounts:
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
+    # Questions run concurrently (the index is read-only while answering); syncs one at a
+    # time, and exclusive of questions (Assistant.live).
+    demo.queue(default_concurrency_limit=max(1, settings.concurrency))
+    _, url, _ = demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        prevent_thread_lock=not block,
+        css=CSS + MEMORY_CSS + READER_CSS,
+        theme=theme(),
+        footer_links=["api"],
+        quiet=not block,
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
+        ssr_mode=False,
+        # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
+        app_kwargs={"routes": openai_router(assistant, accounts).routes, "middleware": middleware},
+    )
+    return demo, url

@@ -1,0 +1,312 @@
+"""The chat's memory on the page: what the conversations sidebar (open, search, rename,
+delete, download as Markdown), the feedback on answers (thumbs and corrections) and the
+suggested follow-ups show, and their events. The components are in chat_layout.py;
+web.py builds the page and calls both."""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from qa.answering.builders.suggest import suggest_followups
+from qa.answering.service import Assistant
+from qa.app.records.conversations import Conversation, ConversationStore
+from qa.app.records.feedback import DOWN, UP, FeedbackStore, index_generation
+from qa.app.records.transcript import conversation_markdown, markdown_filename
+from qa.app.web.chat_layout import (
+    DONT_SAY,
+    DOWNLOAD,
+    MAX_FOLLOW_UPS,
+    FeedbackPanel,
+    FollowUps,
+    Sidebar,
+)
+from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
+from qa.types import Answer
+
+
+def message_text(content) -> str:
+    """A chat message's text, whether Gradio gives a string or a list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = [p.get("text", "") for p in content if isinstance(p, dict)]
+        return "\n".join(p for p in parts if isinstance(p, str) and p)
+    return ""
+
+
+def user_of(request: gr.Request | None) -> str:
+    """The logged-in user (``QA_AUTH``), or ``""`` without a login."""
+    return (getattr(request, "username", None) or "") if request is not None else ""
+
+
+class ChatMemory:
+    """Saved conversations and feedback for one Assistant: page values and events."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        url = assistant.settings.chat_database_url
+        self.conversations = ConversationStore(url)
+        self.feedback = FeedbackStore(url)
+        self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
+
+    # -- what the page shows -------------------------------------------------------
+
+    def chat_messages(self, conversation: Conversation, user: str) -> gr.update:
+        """The chatbot value (and the thumbs given) for a saved conversation."""
+        messages, thumbs = [], []
+        ratings = self.feedback.ratings(user, conversation.id)
+        for m in conversation.messages:
+            if m.role == "user":
+                messages.append({"role": "user", "content": m.content})
+                continue
+            text = chat_markdown(m.answer, m.position) if m.answer else m.content
+            messages.append({"role": "assistant", "content": text})
+            rating = ratings.get(m.position, 0)
+            thumbs.append("Like" if rating == UP else "Dislike" if rating == DOWN else None)
+        return gr.update(value=messages, feedback_value=thumbs)
+
+    def listing(self, user: str, query: str = "", selected: str | None = None) -> gr.update:
+        """The sidebar's list of the user's conversations (latest first)."""
+        found = self.conversations.list(user, query or "")
+        choices = [(c.title, c.id) for c in found]
+        ids = {c.id for c in found}
+        return gr.update(choices=choices, value=selected if selected in ids else None)
+
+    def download(self, conversation: Conversation | None) -> gr.update:
+        """The Markdown file of the conversation for the download button."""
+        if conversation is None or not conversation.messages:
+            return gr.update(value=None, interactive=False, label=DOWNLOAD)
+        folder = self.exports / conversation.id  # one file per conversation, rewritten
+        shutil.rmtree(folder, ignore_errors=True)  # (the title, so the name, may change)
+        folder.mkdir()
+        path = folder / markdown_filename(conversation)
+        path.write_text(conversation_markdown(conversation), encoding="utf-8")
+        n = sum(1 for m in conversation.messages if m.role == "user")
+        label = f"{DOWNLOAD} ({n} question{'s' if n != 1 else ''})"
+        return gr.update(value=str(path), interactive=True, label=label)
+
+    # -- saving a turn -------------------------------------------------------------
+
+    def save_turn(
+        self,
+        user: str,
+        conversation_id: str,
+        question: str,
+        answer: Answer | None,
+        text: str,
+    ) -> tuple[str, int]:
+        """Store a question and its answer (or the error shown instead); returns the
+        conversation id (a new one for a first question) and the answer's position."""
+        if not conversation_id or self.conversations.get(conversation_id, user) is None:
+            conversation_id = self.conversations.create(user, question)
+        position = self.conversations.add_turn(conversation_id, user, question, answer, text)
+        return conversation_id, position
+
+    def suggestions(
+        self, user: str, conversation_id: str, position: int, answer: Answer, asked: list[str]
+    ) -> list[str]:
+        """Checked follow-ups for the answer, remembered with it."""
+        n = min(self.assistant.settings.suggestions, MAX_FOLLOW_UPS)
+        found = suggest_followups(self.assistant, answer, asked, n=n)
+        if found:
+            self.conversations.set_suggestions(conversation_id, user, position, found)
+        return found
+
+    def follow_ups(self, conversation_id: str, request: gr.Request):
+        """The follow-up buttons under the conversation's last answer (worked out once,
+        then remembered); the page is left alone if a newer turn was saved meanwhile."""
+        user = user_of(request)
+        hidden = (gr.update(visible=False),) + (gr.update(visible=False),) * MAX_FOLLOW_UPS
+        conversation = self.conversations.get(conversation_id or "", user)
+        if conversation is None or not conversation.messages:
+            return hidden
+        last = conversation.messages[-1]
+        if last.answer is None:
+            return hidden
+        asked = [m.content for m in conversation.messages if m.role == "user"]
+        found = last.suggestions or self.suggestions(
+            user, conversation.id, last.position, last.answer, asked
+        )
+        latest = self.conversations.get(conversation.id, user)
+        if latest is None or latest.messages[-1].position != last.position:
+            return (gr.skip(),) * (1 + MAX_FOLLOW_UPS)
+        buttons = [
+            gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
+            for i in range(MAX_FOLLOW_UPS)
+        ]
+        return (gr.update(visible=bool(found)), *buttons)
+
+    # -- events ----------------------------------------------------------------------
+
+    def wire(
+        self,
+        demo,
+        sidebar: Sidebar,
+        panel: FeedbackPanel,
+        follow: FollowUps,
+        chatbot,
+        sources,
+        conv_id,
+    ):
+        """Connect the sidebar, the thumbs and the correction box to the stores."""
+        memory = self
+
+        def refresh(query, conversation_id, request: gr.Request):
+            return memory.listing(user_of(request), query, conversation_id)
+
+        def open_conversation(conversation_id, request: gr.Request):
+            user = user_of(request)
+            conversation = memory.conversations.get(conversation_id or "", user)
+            if conversation is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            answers = [m for m in conversation.messages if m.answer is not None]
+            last = answers[-1] if answers else None
+            return (
+                memory.chat_messages(conversation, user),
+                sources_html(last.answer, last.position) if last else sources_html(None),
+                conversation.id,
+                conversation.title,
+                memory.download(conversation),
+                gr.update(visible=False),
+            )
+
+        def new_conversation(query, request: gr.Request):
+            return (
+                gr.update(value=[], feedback_value=[]),
+                sources_html(None),
+                "",
+                "",
+                memory.download(None),
+                gr.update(visible=False),
+                memory.listing(user_of(request), query, None),
+            )
+
+        def rename(conversation_id, title, query, request: gr.Request):
+            user = user_of(request)
+            memory.conversations.rename(conversation_id or "", user, title or "")
+            conversation = memory.conversations.get(conversation_id or "", user)
+            return (
+                memory.listing(user, query, conversation_id),
+                conversation.title if conversation else "",
+                memory.download(conversation),
+            )
+
+        def delete(conversation_id, query, request: gr.Request):
+            memory.conversations.delete(conversation_id or "", user_of(request))
+            return (*new_conversation(query, request), gr.update(visible=False))
+
+        def show_sources(conversation_id, selected: gr.SelectData, request: gr.Request):
+            conversation = memory.conversations.get(conversation_id or "", user_of(request))
+            index = selected.index if isinstance(selected.index, int) else -1
+            found = conversation.answer_at(index) if conversation else None
+            return sources_html(found[1], index) if found else gr.skip()
+
+        def rate(conversation_id, liked: gr.LikeData, request: gr.Request):
+            position = liked.index if isinstance(liked.index, int) else -1
+            rating = UP if liked.liked is True else DOWN if liked.liked is False else None
+            saved = memory.record(user_of(request), conversation_id, position, rating=rating)
+            if saved is None:
+                return gr.update(visible=False), -1, gr.skip()
+            thanks = "👍 Thanks." if rating == UP else "👎 Thanks."
+            return (
+                gr.update(visible=True),
+                position,
+                f"{thanks} Optionally, correct the answer to “{html.escape(saved.question)}”: "
+                f"type the right answer, or press “{DONT_SAY}”.",
+            )
+
+        def correct(conversation_id, position, text, request: gr.Request):
+            if not (text or "").strip():
+                return "Type the right answer first.", gr.skip()
+            saved = memory.record(user_of(request), conversation_id, position, correction=text)
+            if saved is None:
+                return "This answer is not saved; nothing to correct.", gr.skip()
+            if saved.unanswerable:
+                return "Saved: the articles don't say.", ""
+            return f"Saved: the answer is “{saved.correction}”.", ""
+
+        def dont_say(conversation_id, position, request: gr.Request):
+            return correct(conversation_id, position, DONT_SAY, request)
+
+        def signed_in(query, conversation_id, request: gr.Request):
+            user = user_of(request)
+            who = f"Signed in as **{html.escape(user)}** · [Log out](logout)" if user else ""
+            return memory.listing(user, query, conversation_id), who
+
+        listing_out = [sidebar.listing]
+        demo.load(
+            signed_in,
+            [sidebar.search, conv_id],
+            [sidebar.listing, sidebar.who],
+            api_visibility="private",
+        )
+        sidebar.search.change(
+            refresh, [sidebar.search, conv_id], listing_out, api_visibility="private"
+        )
+        opened = [chatbot, sources, conv_id, sidebar.title, sidebar.download, panel.box]
+        private = {"api_visibility": "private"}
+        sidebar.listing.input(open_conversation, [sidebar.listing], opened, **private).then(
+            memory.follow_ups, [conv_id], follow.outputs, **private
+        )
+        sidebar.new.click(
+            new_conversation, [sidebar.search], [*opened, sidebar.listing], **private
+        ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
+        sidebar.rename.click(
+            rename,
+            [conv_id, sidebar.title, sidebar.search],
+            [sidebar.listing, sidebar.title, sidebar.download],
+            api_visibility="private",
+        )
+        sidebar.delete.click(
+            lambda cid: gr.update(visible=bool(cid)),
+            [conv_id],
+            [sidebar.confirm],
+            api_visibility="private",
+        )
+        sidebar.confirm.click(
+            delete,
+            [conv_id, sidebar.search],
+            [*opened, sidebar.listing, sidebar.confirm],
+            **private,
+        ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
+        chatbot.select(show_sources, [conv_id], [sources], api_visibility="private").then(
+            None, js=SCROLL_TO_HASH_JS
+        )
+        chatbot.like(
+            rate, [conv_id], [panel.box, panel.target, panel.note], api_visibility="private"
+        )
+        panel.save.click(
+            correct,
+            [conv_id, panel.target, panel.correction],
+            [panel.note, panel.correction],
+            api_visibility="private",
+        )
+        panel.correction.submit(
+            correct,
+            [conv_id, panel.target, panel.correction],
+            [panel.note, panel.correction],
+            api_visibility="private",
+        )
+        panel.dont_say.click(
+            dont_say,
+            [conv_id, panel.target],
+            [panel.note, panel.correction],
+            api_visibility="private",
+        )
+
+    def record(self, user: str, conversation_id: str, position: int, **what):
+        """Store feedback on the saved answer at ``position``; None if there is none."""
+        conversation = self.conversations.get(conversation_id or "", user)
+        found = conversation.answer_at(position) if conversation else None
+        if found is None:
+            return None
+        question, answer = found
+        generation = index_generation(self.assistant.settings)
+        return self.feedback.record(
+            user, conversation_id, position, question, answer, generation, **what
+        )

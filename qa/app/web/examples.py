@@ -1,0 +1,62 @@
+"""Example questions for the chat: the corpus's own eval.jsonl when it has one, else
+questions built from the articles (who said what, what happened on a date, who a named
+person is), spread over the categories, each kept only when the assistant answers it."""
+
+from __future__ import annotations
+
+import json
+
+from qa.answering.builders.suggest import questions_from
+from qa.answering.service import Assistant
+from qa.app.articles.article_view import load_indexed_article
+from qa.app.articles.listing import category_of
+from qa.text.sentences import sentence_spans
+
+
+def shipped_questions(assistant: Assistant, n: int) -> list[str]:
+    """Answerable questions from ``<corpus>/eval.jsonl``."""
+    path = assistant.settings.corpus_dir / "eval.jsonl"
+    out: list[str] = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(obj, dict) and obj.get("answers") and len(out) < n:
+                out.append(obj["question"])
+    return out
+
+
+def corpus_questions(assistant: Assistant, n: int, tries: int = 12) -> list[str]:
+    """Up to ``n`` questions built from indexed articles of different categories, each
+    checked by asking it (at most ``tries`` asks)."""
+    manifest = assistant.articles()
+    by_category: dict[str, list[str]] = {}
+    for aid in sorted(manifest):
+        by_category.setdefault(category_of(aid), []).append(aid)
+    picks = [ids[i] for i in range(3) for ids in by_category.values() if i < len(ids)]
+    out: list[str] = []
+    for aid in picks:
+        if len(out) >= n or tries <= 0:
+            break
+        article = load_indexed_article(assistant.settings.corpus_dir, manifest, aid)
+        if article is None:
+            continue
+        head = article.text[:1500]
+        for start, end in sentence_spans(head)[1:6]:  # past the title
+            found = questions_from(head[start:end], head)
+            if not found:
+                continue
+            question = found[0][1]
+            tries -= 1
+            answer = assistant.ask(question)
+            if not answer.abstained and question not in out:
+                out.append(question)
+            break
+    return out
+
+
+def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
+    """The chat's example questions (none when nothing is indexed yet)."""
+    return shipped_questions(assistant, n) or corpus_questions(assistant, n)
