@@ -1,7 +1,9 @@
 """Query speed and retrieval quality on the BBC corpus, side by side in one run.
 
 - latency (median, p95) of retrieval alone and of a full extractive answer, over the
-  questions of bench/bbc_eval.jsonl repeated to at least 100 asks;
+  questions of bench/bbc_eval.jsonl repeated to at least 100 asks, with the neural reader
+  and without it (the learned answerer alone), side by side, and the reader's own stage;
+- the reader's load time and what it adds to the process's memory (RSS);
 - retrieval hit@1 / hit@k on bench/bbc_eval.jsonl: this project's hybrid retriever
   versus the textbook pipeline (similarity search, k=4, on 1000/200 character chunks);
 - the full eval metrics on the same set (the extractive default);
@@ -24,11 +26,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import BBC, ROOT, median, pct
 
 from qa.answering.ranking.learned import load_models
+from qa.answering.readers.reader import Reader
 from qa.answering.service import build_assistant
 from qa.evaluation import metrics as m
 from qa.evaluation.run import load_pairs, run_eval
 from qa.indexing.corpus import load_corpus
 from qa.settings import Settings
+
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def textbook_ranks(pairs, articles, embedder_path: str, work: Path) -> list[int]:
@@ -130,31 +141,54 @@ def main() -> None:
         load_ms.append((time.perf_counter() - t) * 1000)
     print(f"answerer model load (qa/answering/models/answerer.json): p50 {median(load_ms):.1f} ms")
     work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
-    settings = Settings(corpus_dir=BBC, data_dir=Path(args.data_dir) if args.data_dir else work)
-    assistant = build_assistant(settings, sync=True)
+    data = Path(args.data_dir) if args.data_dir else work
+    off = build_assistant(Settings(corpus_dir=BBC, data_dir=data, reader=False), sync=True)
+    rss_before = rss_mb()
+    reader_ms = []
+    for _ in range(5):
+        t = time.perf_counter()
+        Reader()
+        reader_ms.append((time.perf_counter() - t) * 1000)
+    print(f"reader model load (qa/answering/models/reader.onnx): p50 {median(reader_ms):.0f} ms")
+    settings = Settings(corpus_dir=BBC, data_dir=data)
+    assistant = build_assistant(settings)
     pairs = load_pairs(ROOT / "bench" / "bbc_eval.jsonl").pairs
     answerable = [p for p in pairs if p.answers]
     k = settings.k
 
     asks = (pairs * (100 // len(pairs) + 1))[: max(100, len(pairs))]
     assistant.ask(asks[0].question)  # warm up
-    retrieval_ms, answer_ms = [], []
-    for p in asks:
+    off.ask(asks[0].question)
+    retrieval_ms, answer_ms, off_ms, read_ms = [], [], [], []
+    for p in asks:  # interleaved, so that both see the same machine
         t = time.perf_counter()
         assistant.retriever.search(p.question, k)
         retrieval_ms.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        assistant.ask(p.question)
+        answer = assistant.ask(p.question)
         answer_ms.append((time.perf_counter() - t) * 1000)
+        read_ms.append(answer.timings.get("read", 0.0))
+        t = time.perf_counter()
+        off.ask(p.question)
+        off_ms.append((time.perf_counter() - t) * 1000)
     print(f"latency over {len(asks)} asks on {assistant.retriever.index.n_docs} chunks:")
     print(
         f"  retrieval (embed + dense + BM25 + RRF): p50 {median(retrieval_ms):6.1f} ms  "
         f"p95 {pct(retrieval_ms, 0.95):6.1f} ms"
     )
     print(
-        f"  full extractive answer:                 p50 {median(answer_ms):6.1f} ms  "
-        f"p95 {pct(answer_ms, 0.95):6.1f} ms"
+        f"  full answer, learned answerer alone:    p50 {median(off_ms):6.1f} ms  "
+        f"p95 {pct(off_ms, 0.95):6.1f} ms"
     )
+    print(
+        f"  full answer, with the reader:           p50 {median(answer_ms):6.1f} ms  "
+        f"p95 {pct(answer_ms, 0.95):6.1f} ms  (ratio {median(answer_ms) / median(off_ms):.2f}x)"
+    )
+    print(
+        f"  the reader's stage alone:               p50 {median(read_ms):6.1f} ms  "
+        f"p95 {pct(read_ms, 0.95):6.1f} ms"
+    )
+    print(f"  RSS: {rss_before:.0f} MB before the reader, {rss_mb():.0f} MB after these asks")
 
     report = run_eval(assistant, pairs, k, progress=False)
     ours = [r["rank"] for r in report["rows"] if not r["unanswerable"]]

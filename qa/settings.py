@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     ollama_base_url: str = "http://127.0.0.1:11434"
     # The learned answerer (bench/train_answerer.py writes it); empty: the shipped model.
     answerer_model: str = ""
+    # The neural reader (bench/train_reader.py): picks the short answer, the quoted sentence
+    # and, with the learned answerer, when to abstain. Off: the learned answerer alone.
+    reader: bool = True
+    reader_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reader.onnx
+    reader_sentences: int = 4  # the best-scored sentences it reads, each with its neighbours
     # Abstain when P(answerable) is under this; empty: the threshold trained with the model.
     abstain_threshold: float | None = None
     # With an LLM: when P(answerable) is under the threshold, say "the articles don't say"

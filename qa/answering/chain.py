@@ -5,6 +5,8 @@
       -> embed      (the standalone question, once)
       -> retrieve   (hybrid dense + BM25, fused by rank)
       -> score      (learned: each sentence's P(answer), P(answerable); passages reranked)
+      -> read       (the neural reader reads the best sentences: the answer span, and
+                     P(answerable) from its no-answer odds and the learned one)
       -> answer     (extractive, or an LLM whose citations are checked afterwards)
 
 ``prepare`` is the runnable for the first four stages; answering streams, so the
@@ -20,6 +22,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from qa.answering.question.followup import rewrite
 from qa.answering.ranking.rerank import rerank
+from qa.answering.readers.evidence import rerank_by_reading
 from qa.answering.retrieval.dedupe import collapse_duplicates
 from qa.answering.retrieval.timefilter import recent_first
 
@@ -34,8 +37,11 @@ def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
     return run
 
 
-def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt=None) -> Runnable:
-    """{question, history, k, filters, timings} -> + standalone, vector, passages, scored."""
+def build_prepare_chain(
+    retriever, reranker, embedder, llm=None, condense_prompt=None, reader=None
+) -> Runnable:
+    """{question, history, k, filters, timings} -> + standalone, vector, passages, scored,
+    read (the reader's outcome; None without a reader)."""
 
     def condense(state: dict) -> str:
         history = state.get("history") or []
@@ -74,12 +80,20 @@ def build_prepare_chain(retriever, reranker, embedder, llm=None, condense_prompt
     def reorder(state: dict):
         return rerank(state["passages"], state["scored"].sentences)
 
+    def read_best(state: dict):
+        return reader(state["scored"]) if reader is not None else None
+
+    def reorder_by_reading(state: dict):
+        return rerank_by_reading(state["passages"], state["read"])
+
     return (
         _assign("standalone", _timed("condense", condense))
         | _assign("vector", _timed("embed", embed))
         | _assign("passages", _timed("retrieve", retrieve))
         | _assign("scored", _timed("score", score_sentences))
         | _assign("passages", reorder)
+        | _assign("read", _timed("read", read_best))
+        | _assign("passages", reorder_by_reading)
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qa.answering.builders.extractive import ExtractiveAnswerer
 from qa.answering.builders.overview import Overviews
@@ -12,8 +15,10 @@ from qa.answering.builders.summary import Summaries
 from qa.answering.chain import build_prepare_chain
 from qa.answering.llm.citations import verify_spans
 from qa.answering.question.kinds import classify, with_time
-from qa.answering.ranking.learned import load_models
+from qa.answering.ranking.learned import ModelError, load_models
 from qa.answering.ranking.rerank import SentenceReranker
+from qa.answering.readers.evidence import ReaderModels, load_reader_models, read
+from qa.answering.readers.reader import ReaderUnavailable, load_reader
 from qa.answering.retrieval.dedupe import mark_also_in
 from qa.answering.retrieval.hybrid import Filters, HybridRetriever
 from qa.answering.retrieval.timefilter import TimePlan, newest_date, plan_time
@@ -31,6 +36,8 @@ from qa.indexing.sync import (
 )
 from qa.settings import Settings
 from qa.types import Answer
+
+log = logging.getLogger(__name__)
 
 
 class QuestionError(ValueError):
@@ -57,6 +64,7 @@ class Assistant:
     reranker: SentenceReranker
     answerer: ExtractiveAnswerer
     llm: object | None = None  # a LangChain chat model when QA_LLM is set
+    reader: object | None = None  # scored -> Read (readers/evidence.py); None: reader off
     prepare: object = field(init=False)
     live: LiveIndex = field(init=False)  # questions at once, a sync alone, newest index
 
@@ -68,7 +76,7 @@ class Assistant:
 
             condense = load_prompt("condense")
         self.prepare = build_prepare_chain(
-            self.retriever, self.reranker, self.embedder, self.llm, condense
+            self.retriever, self.reranker, self.embedder, self.llm, condense, self.reader
         )
         self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
@@ -183,7 +191,9 @@ class Assistant:
                 "duplicates": others,
             }
         )
-        weak = state["scored"].answerable < self.answerer.threshold
+        read = state.get("read")
+        answerable = read.answerable if read is not None else state["scored"].answerable
+        weak = answerable < self.answerer.threshold
         if self.llm is None or (weak and self.settings.llm_evidence_gate):
             answer = self._extractive(state)
             answer.backend = self.backend
@@ -231,14 +241,14 @@ class Assistant:
 
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()
-        found = self.answerer.answer(state["scored"], state["history"])
+        found = self.answerer.answer(state["scored"], state["history"], state.get("read"))
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
             answer=found.answer,
             short_answer=found.short_answer,
             short_answer_confidence=found.short_confidence,
-            short_answer_confident=found.short_confidence >= self.answerer.models.span.threshold,
+            short_answer_confident=found.short_confidence >= self.answerer.short_threshold,
             abstained=found.abstained,
             citations=found.citations,
             passages=state["passages"],
@@ -246,6 +256,24 @@ class Assistant:
             confidence=found.confidence,
             backend="extractive",
         )
+
+
+def build_reader(settings: Settings) -> tuple[object | None, ReaderModels | None]:
+    """(scored -> Read, its models), or (None, None) when the reader is off or its files
+    are missing or broken: then the learned answerer answers alone, said in one line."""
+    if not settings.reader:
+        return None, None
+    model = settings.reader_model
+    calibration = str(Path(model).with_suffix(".json")) if model else None  # beside it
+    try:
+        reader_models = load_reader_models(calibration)
+        reader = load_reader(model or None)
+    except (ReaderUnavailable, ModelError) as exc:
+        log.warning("The reader is unavailable (%s); answering without it.", exc)
+        return None, None
+    return functools.partial(read, reader, reader_models, limit=settings.reader_sentences), (
+        reader_models
+    )
 
 
 def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = False) -> Assistant:
@@ -261,10 +289,11 @@ def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = Fals
     retriever = HybridRetriever(store, embedder, settings)
     models = load_models(settings.answerer_model or None)
     reranker = SentenceReranker(embedder, retriever.idf, models)
-    answerer = ExtractiveAnswerer(settings, models)
+    reader, reader_models = build_reader(settings)
+    answerer = ExtractiveAnswerer(settings, models, reader_models)
     llm = None
     if settings.llm:
         from qa.answering.llm.backends import load_chat_model
 
         llm = load_chat_model(settings)
-    return Assistant(settings, embedder, store, retriever, reranker, answerer, llm)
+    return Assistant(settings, embedder, store, retriever, reranker, answerer, llm, reader)

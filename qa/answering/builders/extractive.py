@@ -10,6 +10,10 @@ models (``qa/answering/ranking/rerank.py``); the answer is:
 - never the same sentence twice, and in a conversation, sentences not already quoted;
 - the short answer: the span model's best span of the best sentence, with its probability
   (the page shows it in bold only at or above the span model's trained threshold).
+
+With the neural reader (``readers/``), its reading decides instead: P(answerable) is the
+combined one, the best sentence is the one that holds the reader's span, and the short
+answer is that span, with the reader's P(exactly right).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from qa.answering.ranking.features import Candidate
 from qa.answering.ranking.learned import AnswererModels
 from qa.answering.ranking.rerank import Scored
 from qa.answering.ranking.spans import span_features
+from qa.answering.readers.evidence import Read, ReaderModels
 from qa.types import Citation
 
 ABSTAIN_TEXT = "The articles don't say. The closest passages are shown under Sources."
@@ -100,17 +105,26 @@ def compose(
     models: AnswererModels,
     max_sentences: int = 2,
     given: tuple[str, ...] = (),
+    read: Read | None = None,
+    threshold: float | None = None,
 ) -> Extracted:
-    """The answer for scored sentences (pure: the training script calls it too)."""
+    """The answer for scored sentences, and the reader's reading when there is one (pure:
+    the training scripts call it too). ``threshold``: abstain under it (default: the
+    learned answerer's, or with a reading, the reader models' trained one)."""
     ranked = list(scored.sentences)
     if given:
         for c in ranked:
             if _given(c, given):
                 c.score *= 1 - GIVEN_PENALTY
         ranked.sort(key=lambda c: -c.score)
-    confidence = round(scored.answerable, 4)
-    if not ranked or scored.answerable < models.answerable.threshold:
+    answerable = read.answerable if read is not None else scored.answerable
+    if threshold is None:
+        threshold = models.answerable.threshold
+    confidence = round(answerable, 4)
+    if not ranked or answerable < threshold:
         return Extracted(ABSTAIN_TEXT, "", True, [], confidence)
+    if read is not None and read.sentence is not None:
+        ranked = [read.sentence, *(c for c in ranked if not c.overlaps(read.sentence))]
     best = ranked[0]
     chosen = [best]
     if _PRONOUN_START.match(best.text) and best.prev and max_sentences > 1:
@@ -124,16 +138,20 @@ def compose(
             chosen.append(c)
     citations = [Citation.of(i, *span) for i, span in enumerate(_joined(chosen, given), 1)]
     text = " ".join(f"{quote(c.quote)} [{c.n}]" for c in citations)
-    short, p_short = short_answer(scored, best, models)
+    if read is not None and read.sentence is not None:
+        short, p_short = read.span_text, read.short_confidence
+    else:
+        short, p_short = short_answer(scored, best, models)
     return Extracted(text, short, False, citations, confidence, round(p_short, 4))
 
 
 class ExtractiveAnswerer:
     """Quote the best-scored sentences, one citation each."""
 
-    def __init__(self, settings, models: AnswererModels):
+    def __init__(self, settings, models: AnswererModels, reader_models: ReaderModels | None = None):
         self.settings = settings
         self.models = models
+        self.reader_models = reader_models
         if settings.abstain_threshold is not None:  # a user's override of the trained one
             self.models = replace(
                 models, answerable=replace(models.answerable, threshold=settings.abstain_threshold)
@@ -142,12 +160,30 @@ class ExtractiveAnswerer:
     @property
     def threshold(self) -> float:
         """Abstain when P(answerable) is under this."""
-        return self.models.answerable.threshold
+        if self.settings.abstain_threshold is not None or self.reader_models is None:
+            return self.models.answerable.threshold
+        return self.reader_models.answerable.threshold
 
-    def answer(self, scored: Scored, history: list[dict] | None = None) -> Extracted:
+    @property
+    def short_threshold(self) -> float:
+        """The short answer is shown in bold at or above this P(exactly right)."""
+        if self.reader_models is None:
+            return self.models.span.threshold
+        return self.reader_models.short.threshold
+
+    def answer(
+        self, scored: Scored, history: list[dict] | None = None, read: Read | None = None
+    ) -> Extracted:
         given = tuple(
             m["content"]
             for m in history or []
             if m.get("role") == "assistant" and isinstance(m.get("content"), str)
         )
-        return compose(scored, self.models, self.settings.max_answer_sentences, given)
+        return compose(
+            scored,
+            self.models,
+            self.settings.max_answer_sentences,
+            given,
+            read if self.reader_models is not None else None,
+            self.threshold,
+        )

@@ -1,0 +1,222 @@
+"""The reader end to end (retrieval + reranker + reader) on squad2-dev: fit its two small
+models on the training articles, then score today's answerer and the reader side by side on
+the held-out articles. Called by ``bench/train_reader.py`` after training; alone:
+
+    python bench/reader_e2e.py [--e2e-limit N]
+
+- ``answerable``: P(the passages answer the question) from the learned answerer's
+  P(answerable) (as log odds), the reader's no-answer margin and its best span's score;
+  threshold: the lowest that keeps abstention precision at ``TARGET_PRECISION`` on the
+  training articles.
+- ``short``: P(the reader's span is exactly the answer); threshold for showing it in bold:
+  the lowest where at least ``BOLD_PRECISION`` of the bold answers are exact.
+Both are logistic regressions in the learned answerer's JSON format
+(``qa/answering/models/reader.json``, beside ``reader.onnx``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from train_reader import ROOT, SHARED, SHIPPED, held_out, load_set
+
+from qa.answering.readers.evidence import (
+    ANSWERABLE_FEATURES,
+    SHORT_FEATURES,
+    read,
+)
+from qa.answering.readers.reader import Reader
+from qa.evaluation import metrics as m
+from qa.evaluation.run import QAPair, run_eval
+
+TARGET_PRECISION = 0.8
+BOLD_PRECISION = 0.7
+COLUMNS = [
+    ("answer_contains", "contains"),
+    ("citation_accuracy", "cit"),
+    ("exact_match", "EM"),
+    ("f1", "F1"),
+    ("abstain_precision", "abstain P"),
+    ("abstain_recall", "abstain R"),
+    ("retrieval_hit_at_1", "hit@1"),
+    ("latency_ms_p50", "p50 ms"),
+]
+
+
+def settings_for(reader: bool):
+    from qa.settings import Settings
+
+    return Settings(
+        corpus_dir=SHARED / "squad2-dev" / "corpus",
+        data_dir=ROOT / ".qa" / "reader-squad2",
+        reader=reader,
+        reader_model=str(SHIPPED),
+        llm="",
+        suggestions=0,
+    )
+
+
+def first_state(question: str, k: int) -> dict:
+    return {
+        "question": question,
+        "history": [],
+        "k": k,
+        "filters": None,
+        "timings": {},
+        "recent_days": 0,
+        "notes": [],
+        "duplicates": {},
+    }
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, names: list[str]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y)
+    return {
+        "kind": "linear",
+        "features": names,
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+        "coef": model.coef_[0].tolist(),
+        "intercept": float(model.intercept_[0]),
+    }
+
+
+def proba(d: dict, x: np.ndarray) -> np.ndarray:
+    z = ((x - np.array(d["mean"])) / np.array(d["scale"])) @ np.array(d["coef"]) + d["intercept"]
+    return 1 / (1 + np.exp(-z))
+
+
+def abstain_threshold(p: np.ndarray, unanswerable: np.ndarray, precision: float) -> float:
+    """The highest threshold (most abstentions) whose abstention precision is >= target."""
+    best = float(np.min(p)) - 1e-6
+    for t in np.unique(np.round(p, 3)):
+        abstain = p < t
+        if abstain.sum() >= 20 and unanswerable[abstain].mean() >= precision:
+            best = float(t)
+    return best
+
+
+def bold_threshold(p: np.ndarray, exact: np.ndarray, precision: float) -> float:
+    """The lowest threshold at which the bold answers are exact at least ``precision``."""
+    for t in np.unique(np.round(p, 3)):
+        shown = p >= t
+        if shown.sum() >= 20 and exact[shown].mean() >= precision:
+            return float(t)
+    return 1.0
+
+
+def collect(assistant, reader: Reader, rows: list[dict], limit: int) -> dict[str, np.ndarray]:
+    xa, xs, unans, exact = [], [], [], []
+    k, t0 = assistant.settings.k, time.time()
+    for r in rows:
+        state = assistant.prepare.invoke(first_state(r["question"], k))
+        done = read(reader, None, state["scored"], limit)
+        a, s = done.features()
+        xa.append(a)
+        xs.append(s)
+        unans.append(bool(r["is_impossible"]))
+        exact.append(not r["is_impossible"] and m.exact_match(done.span_text, r["answers"]) > 0)
+    print(f"  read {len(rows)} training-article questions in {time.time() - t0:.0f} s", flush=True)
+    return {
+        "answerable": np.array(xa),
+        "short": np.array(xs),
+        "unanswerable": np.array(unans),
+        "exact": np.array(exact),
+    }
+
+
+def fit(data: dict[str, np.ndarray]) -> dict:
+    answerable = fit_linear(data["answerable"], ~data["unanswerable"], ANSWERABLE_FEATURES)
+    p = proba(answerable, data["answerable"])
+    answerable["threshold"] = abstain_threshold(p, data["unanswerable"], TARGET_PRECISION)
+    mask = ~data["unanswerable"]
+    short = fit_linear(data["short"][mask], data["exact"][mask], SHORT_FEATURES)
+    ps = proba(short, data["short"][mask])
+    short["threshold"] = bold_threshold(ps, data["exact"][mask], BOLD_PRECISION)
+    return {"answerable": answerable, "short": short}
+
+
+def pairs_of(rows: list[dict]) -> list[QAPair]:
+    return [
+        QAPair(i, r["question"], [] if r["is_impossible"] else r["answers"], r["source"])
+        for i, r in enumerate(rows, 1)
+    ]
+
+
+def table(results: dict[str, dict]) -> str:
+    head = "| answerer | " + " | ".join(c[1] for c in COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(COLUMNS) + 1)]
+    for name, agg in results.items():
+        cells = [
+            f"{agg[c]:.0f}" if c.startswith("latency") else f"{agg[c]:.3f}" for c, _ in COLUMNS
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def calibrate_and_compare(args) -> None:
+    from qa.answering.service import build_assistant
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    rows, paras = load_set(SHARED / "squad2-dev")
+    keep_out = held_out(paras)
+    train_rows = [r for r in rows if r["source"] not in keep_out]
+    test_rows = [r for r in rows if r["source"] in keep_out]
+    if args.e2e_limit:  # every n-th, so that every article keeps questions
+        train_rows = train_rows[:: max(1, len(train_rows) // args.e2e_limit)]
+        test_rows = test_rows[:: max(1, len(test_rows) // args.e2e_limit)]
+    off = build_assistant(settings_for(reader=False), sync=True)
+    reader = Reader(SHIPPED)
+    print(f"calibrating on {len(train_rows)} questions of the training articles", flush=True)
+    data = collect(off, reader, train_rows, off.settings.reader_sentences)
+    fitted = fit(data)
+    fitted["info"] = {
+        "trained_on": f"{len(train_rows)} squad2-dev questions of the training articles",
+        "target_abstain_precision": TARGET_PRECISION,
+        "bold_precision": BOLD_PRECISION,
+    }
+    out = SHIPPED.with_suffix(".json")
+    out.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+    print(
+        f"  wrote {out.relative_to(ROOT)}: abstain under P {fitted['answerable']['threshold']:.3f}"
+        f", bold at P {fitted['short']['threshold']:.3f}",
+        flush=True,
+    )
+    on = build_assistant(settings_for(reader=True))
+    pairs = pairs_of(test_rows)
+    results = {}
+    for name, assistant in (("learned answerer (today)", off), ("reader", on)):
+        t0 = time.time()
+        report = run_eval(assistant, pairs, assistant.settings.k, progress=False)
+        results[name] = report["metrics"]
+        print(f"  {name}: {len(pairs)} questions in {time.time() - t0:.0f} s", flush=True)
+    print(
+        f"\nend to end on the {len(keep_out)} held-out squad2-dev articles "
+        f"({len(pairs)} questions, {sum(p.unanswerable for p in pairs)} unanswerable):",
+        flush=True,
+    )
+    print(table(results), flush=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--e2e-limit", type=int, default=0, help="questions per fold (0: all)")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    calibrate_and_compare(args)
+
+
+if __name__ == "__main__":
+    main()

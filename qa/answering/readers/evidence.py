@@ -1,0 +1,154 @@
+"""What the reader reads, and what its reading means for the answer.
+
+The sentence reranker (``ranking/rerank.py``) picks the sentences worth reading; each is
+read with the sentences around it in its passage (a pronoun's name, the clause an answer
+leans on), overlapping snippets merged. The reader's best span over all snippets is the
+short answer; the sentence that holds it is the quote. P(answerable) combines the
+reader's no-answer odds with the learned answerer's P(answerable) (``ReaderModels``,
+fitted by ``bench/train_reader.py`` on questions it did not train on).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.answering.ranking.features import Candidate, candidates
+from qa.answering.ranking.learned import Model, ModelError, model_from_dict
+from qa.answering.ranking.rerank import Scored
+from qa.answering.readers.reader import Reader, Reading
+from qa.types import Passage
+
+CALIBRATION_PATH = Path(__file__).resolve().parents[1] / "models" / "reader.json"
+ANSWERABLE_FEATURES = ["prior_logit", "margin", "score"]
+SHORT_FEATURES = ["score", "margin"]
+
+
+@dataclass
+class ReaderModels:
+    """P(answerable) from the prior and the reader, and P(the span is exactly right)."""
+
+    answerable: Model
+    short: Model
+    info: dict
+
+
+@functools.lru_cache(maxsize=4)
+def load_reader_models(path: str | None = None) -> ReaderModels:
+    file = Path(path) if path else CALIBRATION_PATH
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        answerable, short = model_from_dict(data["answerable"]), model_from_dict(data["short"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"cannot load the reader's models from {file}: {exc}") from exc
+    if answerable.features != ANSWERABLE_FEATURES or short.features != SHORT_FEATURES:
+        raise ModelError(f"{file} was fitted on other features; rerun bench/train_reader.py")
+    return ReaderModels(answerable, short, data.get("info", {}))
+
+
+@dataclass
+class Snippet:
+    passage: Passage
+    start: int  # article offsets
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text_at(self.start, self.end)
+
+
+@dataclass
+class Read:
+    """The reader's outcome for one question (``state["read"]`` in the chain)."""
+
+    reading: Reading
+    snippets: list[Snippet]
+    prior: float  # the learned answerer's P(answerable)
+    answerable: float = 0.0  # combined
+    short_confidence: float = 0.0
+    passage: Passage | None = None  # the best span's passage
+    start: int = -1  # the best span's article offsets
+    end: int = -1
+    sentence: Candidate | None = None  # the sentence that holds the best span
+
+    @property
+    def span_text(self) -> str:
+        return self.passage.text_at(self.start, self.end) if self.passage else ""
+
+    def features(self) -> tuple[list[float], list[float]]:
+        """(answerable features, short-answer features), as the models take them."""
+        p = min(max(self.prior, 1e-4), 1 - 1e-4)
+        score = self.reading.best.score if self.reading.best else -30.0
+        margin = max(self.reading.margin, -30.0)
+        return [math.log(p / (1 - p)), margin, score], [score, margin]
+
+
+def snippets(scored: Scored, limit: int) -> list[Snippet]:
+    """The best ``limit`` sentences with their neighbours, merged where they overlap, in
+    the order of their best sentence."""
+    out: list[Snippet] = []
+    for c in scored.sentences[:limit]:
+        p = c.passage
+        start = c.prev_start if c.prev_start >= 0 else c.start
+        end = c.end
+        if c.next:
+            at = p.text.find(c.next, c.end - p.start)
+            if at >= 0:
+                end = p.start + at + len(c.next)
+        for s in out:
+            if s.passage.chunk_id == p.chunk_id and start <= s.end and s.start <= end:
+                s.start, s.end = min(s.start, start), max(s.end, end)
+                break
+        else:
+            out.append(Snippet(p, start, end))
+    return out
+
+
+def holding_sentence(scored: Scored, passage: Passage, start: int, end: int) -> Candidate:
+    """The sentence of ``passage`` that holds [start, end): the scored one when it was
+    scored, else a new candidate scored like the best sentence (the reader vouches)."""
+    for c in scored.sentences:
+        if c.passage.chunk_id == passage.chunk_id and c.start <= start < c.end:
+            return c
+    best_score = scored.sentences[0].score if scored.sentences else 1.0
+    found = [c for c in candidates([passage]) if c.start <= start < c.end]
+    if not found:  # a span that starts between sentences: take the one it ends in
+        found = [c for c in candidates([passage]) if c.start < end <= c.end]
+    if not found:
+        found = [Candidate(passage, 0, start, end, passage.text_at(start, end), 0)]
+    c = found[0]
+    c.score = best_score
+    return c
+
+
+def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int) -> Read:
+    """Read the best sentences of ``scored`` for its question; combine the verdicts
+    (``models`` None: only the features, for fitting the models)."""
+    parts = snippets(scored, limit)
+    reading = reader.read(scored.question.text, [s.text for s in parts])
+    out = Read(reading, parts, scored.answerable)
+    if reading.best is not None:
+        snip = parts[reading.best.passage]
+        out.passage = snip.passage
+        out.start = snip.start + reading.best.start
+        out.end = snip.start + reading.best.end
+        out.sentence = holding_sentence(scored, snip.passage, out.start, out.end)
+    if models is None:
+        return out
+    x_answerable, x_short = out.features()
+    out.answerable = float(models.answerable.proba(np.array(x_answerable))[0])
+    out.short_confidence = float(models.short.proba(np.array(x_short))[0])
+    return out
+
+
+def rerank_by_reading(passages: list[Passage], done: Read | None) -> list[Passage]:
+    """The passage holding the reader's answer first; the others keep their order."""
+    if done is None or done.passage is None:
+        return passages
+    first = [p for p in passages if p.chunk_id == done.passage.chunk_id]
+    return first + [p for p in passages if p.chunk_id != done.passage.chunk_id]

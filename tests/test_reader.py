@@ -1,0 +1,131 @@
+"""The neural reader: its windows, its span decoding, the shipped model, and the answers
+it gives through the real Assistant."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from qa.answering.readers.decode import best_spans
+from qa.answering.readers.reader import MODEL_PATH, Reader, ReaderUnavailable, load_reader
+from qa.answering.readers.windows import (
+    Window,
+    answer_tokens,
+    load_tokenizer,
+    make_windows,
+)
+
+PASSAGE = (
+    "After signing an agreement with India, according to which New Delhi will supply Kabul "
+    "with four Indian Air Force Mi-25 gunship helicopters, Afghanistan has turned to Russia."
+)
+
+
+def test_a_long_passage_is_read_in_overlapping_windows_that_keep_its_offsets():
+    tok = load_tokenizer()
+    text = " ".join(f"Sentence number {i} names the town of Abcville{i}." for i in range(60))
+    windows = make_windows(tok, "Which town is named?", [text], max_len=64, overlap=16)
+    assert len(windows) > 3 and all(len(w.ids) <= 64 for w in windows)
+    for w in windows:  # every passage token maps back to the exact passage text
+        for tid, (s, e) in zip(w.ids, w.offsets, strict=True):
+            if s >= 0:
+                assert tok.id_to_token(tid).lstrip("#") in text[s:e].lower()
+    covered = [set(range(w.offsets[w.first_context][0], w.offsets[-2][1])) for w in windows]
+    for a, b in zip(covered, covered[1:], strict=False):
+        assert a & b, "consecutive windows overlap"
+
+
+def test_the_answer_is_labelled_in_the_window_that_holds_it_and_cls_elsewhere():
+    tok = load_tokenizer()
+    text = "Filler words go here. " * 30 + PASSAGE
+    start = text.index("four")
+    windows = make_windows(tok, "How many helicopters?", [text], max_len=64, overlap=16)
+    labels = [answer_tokens(w, start, start + 4) for w in windows]
+    holding = [(w, lab) for w, lab in zip(windows, labels, strict=True) if lab != (0, 0)]
+    assert holding, "some window holds the answer"
+    w, (s, e) = holding[0]
+    assert text[w.offsets[s][0] : w.offsets[e][1]] == "four"
+    assert (0, 0) in labels  # the windows without it point at [CLS]
+
+
+def test_best_spans_never_picks_question_tokens_and_respects_the_band():
+    w = Window(
+        ids=[101, 5, 6, 102, 7, 8, 9, 102],
+        types=[0, 0, 0, 0, 1, 1, 1, 1],
+        offsets=[(-1, -1), (-1, -1), (-1, -1), (-1, -1), (0, 3), (4, 7), (8, 11), (-1, -1)],
+        passage=0,
+    )
+    start = np.array([[0, 9, 9, 0, 1, 5, 0, 0]], dtype=np.float32)  # question tokens loudest
+    end = np.array([[0, 9, 9, 0, 0, 1, 4, 0]], dtype=np.float32)
+    (span,) = best_spans([w], start, end)
+    assert (span.start, span.end) == (4, 11)  # passage tokens 5..6
+    assert span.score > span.null
+    (short,) = best_spans([w], start, end, max_tokens=1)
+    assert short.end - short.start == 3  # a one-token span only
+
+
+def test_the_shipped_reader_is_one_small_file_that_runs_without_torch():
+    """(Its load time is measured by bench/query.py, not here.)"""
+    assert MODEL_PATH.is_file()
+    assert MODEL_PATH.stat().st_size <= 50 * 1024 * 1024
+    code = (
+        "import sys; from qa.answering.readers.reader import Reader; "
+        "r = Reader(); print(r.read('Who?', ['Ann met Bob.']).best is not None); "
+        "print([m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    read_something, heavy = done.stdout.strip().splitlines()
+    assert read_something == "True"
+    assert heavy == "[]", "the reader runs without torch or transformers"
+
+
+def test_the_reader_finds_the_answer_in_what_it_reads():
+    reading = load_reader().read(
+        "How many gunship helicopters will New Delhi give Kabul?",
+        ["Russia wants to help the Afghans upgrade their air force.", PASSAGE],
+    )
+    assert reading.best is not None and reading.best.passage == 1
+    assert PASSAGE[reading.best.start : reading.best.end] == "four"
+    assert reading.margin > 0
+
+
+def test_the_reader_prefers_no_answer_when_the_passage_does_not_hold_one():
+    reader = load_reader()
+    question = "How many gunship helicopters will New Delhi give Kabul?"
+    with_answer = reader.read(question, [PASSAGE])
+    without = reader.read(question, ["The weather in Lisbon was sunny and warm on Tuesday."])
+    assert without.margin < with_answer.margin
+    assert without.margin < 0
+
+
+def test_a_missing_or_broken_reader_is_one_readable_error(tmp_path):
+    with pytest.raises(ReaderUnavailable, match="missing"):
+        Reader(tmp_path / "nowhere.onnx")
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not an onnx file")
+    with pytest.raises(ReaderUnavailable, match="unreadable"):
+        Reader(broken)
+
+
+def test_without_its_files_the_assistant_answers_with_the_learned_answerer(
+    tmp_path, corpus, assistant_for, caplog
+):
+    missing = tmp_path / "gone" / "reader.onnx"
+    assistant = assistant_for(corpus, reader_model=str(missing))
+    assert assistant.reader is None
+    assert any("reader is unavailable" in r.getMessage() for r in caplog.records)
+    answer = assistant.ask("Who is the speaker of Russia's upper house?")
+    assert "Matvienko" in answer.answer and "read" not in answer.timings
+
+
+def test_the_calibration_beside_the_model_is_fitted_on_the_reader_features():
+    data = json.loads(MODEL_PATH.with_suffix(".json").read_text())
+    assert data["answerable"]["features"] == ["prior_logit", "margin", "score"]
+    assert data["short"]["features"] == ["score", "margin"]
+    assert 0 < data["answerable"]["threshold"] < 1 and 0 < data["short"]["threshold"] <= 1
