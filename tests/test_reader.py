@@ -129,3 +129,45 @@ def test_the_calibration_beside_the_model_is_fitted_on_the_reader_features():
     assert data["answerable"]["features"] == ["prior_logit", "margin", "score"]
     assert data["short"]["features"] == ["score", "margin"]
     assert 0 < data["answerable"]["threshold"] < 1 and 0 < data["short"]["threshold"] <= 1
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory, embedder):
+    import shutil
+
+    from conftest import SEED
+
+    from qa.answering.service import build_assistant
+    from qa.settings import Settings
+
+    root = tmp_path_factory.mktemp("seed-reader")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "data")
+    return build_assistant(settings, sync=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "quoted"),
+    [
+        ("How many gunship helicopters will New Delhi give Kabul?", "four", "Mi-25 gunship"),
+        ("What is the area controlled by the Islamic State?", "90,000 square kilometers", "90,000"),
+        ("Who did Valentina Matvienko meet?", "Fazal Hadi Muslimyar", "held a meeting"),
+        ("What did Muslimyar thank Russia for?", "peace-building initiatives", "praised Moscow"),
+        ("When did ISAF combat operations end?", "December 31, 2014", "formally concluded"),
+    ],
+)
+def test_the_reader_picks_the_short_answer_and_quotes_its_sentence(seed, question, short, quoted):
+    """The issue's examples: the learned answerer alone gave Mi-25, 200,000 fighters,
+    Russia's and Tuesday; the reader reads the sentence and points at the answer."""
+    answer = seed.ask(question)
+    assert not answer.abstained
+    assert short in answer.short_answer and answer.short_answer_confident
+    assert quoted in answer.citations[0].quote
+    assert answer.short_answer in answer.citations[0].quote
+    assert "read" in answer.timings
+
+
+def test_the_reader_leaves_alone_what_the_article_does_not_say(seed):
+    assert seed.ask("How much did Russia pay India for the helicopters?").abstained
+    assert seed.ask("Who won the 2015 Tour de France?").abstained

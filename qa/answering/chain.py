@@ -81,7 +81,7 @@ def build_prepare_chain(
         return rerank(state["passages"], state["scored"].sentences)
 
     def read_best(state: dict):
-        return reader(state["scored"]) if reader is not None else None
+        return reader(state["scored"])
 
     def reorder_by_reading(state: dict):
         return rerank_by_reading(state["passages"], state["read"])
@@ -92,7 +92,7 @@ def build_prepare_chain(
         | _assign("passages", _timed("retrieve", retrieve))
         | _assign("scored", _timed("score", score_sentences))
         | _assign("passages", reorder)
-        | _assign("read", _timed("read", read_best))
+        | _assign("read", _timed("read", read_best) if reader else lambda state: None)
         | _assign("passages", reorder_by_reading)
     )
 

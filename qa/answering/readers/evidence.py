@@ -25,6 +25,8 @@ from qa.answering.readers.reader import Reader, Reading
 from qa.types import Passage
 
 CALIBRATION_PATH = Path(__file__).resolve().parents[1] / "models" / "reader.json"
+SPANS_PER_WINDOW = 3  # the candidates a window offers
+SENTENCE_WEIGHT = 1.0  # how much the reranker's P(sentence holds the answer) counts
 ANSWERABLE_FEATURES = ["prior_logit", "margin", "score"]
 SHORT_FEATURES = ["score", "margin"]
 
@@ -128,16 +130,30 @@ def holding_sentence(scored: Scored, passage: Passage, start: int, end: int) -> 
 
 def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int) -> Read:
     """Read the best sentences of ``scored`` for its question; combine the verdicts
-    (``models`` None: only the features, for fitting the models)."""
+    (``models`` None: only the features, for fitting the models).
+
+    The answer is the span with the best reader score plus the log of the reranker's
+    P(its sentence holds the answer): the reader reads words, the reranker has seen the
+    whole passage set; a span never runs across a paragraph break (a heading)."""
     parts = snippets(scored, limit)
-    reading = reader.read(scored.question.text, [s.text for s in parts])
+    reading = reader.read(scored.question.text, [s.text for s in parts], top=SPANS_PER_WINDOW)
     out = Read(reading, parts, scored.answerable)
-    if reading.best is not None:
-        snip = parts[reading.best.passage]
+    floor = min((c.score for c in scored.sentences), default=0.01)
+    best = None
+    for span in reading.spans:
+        snip = parts[span.passage]
+        start, end = snip.start + span.start, snip.start + span.end
+        if "\n" in snip.passage.text_at(start, end):
+            continue
+        sentence = holding_sentence(scored, snip.passage, start, end)
+        own = next((c.score for c in scored.sentences if c is sentence), floor)
+        value = span.score + SENTENCE_WEIGHT * math.log(max(own, 1e-3))
+        if best is None or value > best[0]:
+            best = (value, span, snip, start, end, sentence)
+    if best is not None:
+        _, span, snip, out.start, out.end, out.sentence = best
         out.passage = snip.passage
-        out.start = snip.start + reading.best.start
-        out.end = snip.start + reading.best.end
-        out.sentence = holding_sentence(scored, snip.passage, out.start, out.end)
+        out.reading = Reading(span, reading.spans, reading.null)
     if models is None:
         return out
     x_answerable, x_short = out.features()

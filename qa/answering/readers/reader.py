@@ -76,14 +76,14 @@ class Reader:
             start, end = self.session.run(None, arrays)
         return start, end
 
-    def read(self, question: str, passages: list[str]) -> Reading:
-        """Read ``passages`` (plain strings) for ``question``; spans index into them."""
-        passages = [p for p in passages]
+    def read(self, question: str, passages: list[str], top: int = 1) -> Reading:
+        """Read ``passages`` (plain strings) for ``question``; spans index into them
+        (the ``top`` best of each window)."""
         if not passages:
             return Reading(None, [], 0.0)
         windows = make_windows(self.tokenizer, question, passages, MAX_LEN, OVERLAP)
         start, end = self.logits(windows)
-        spans = sorted(best_spans(windows, start, end), key=lambda s: -s.score)
+        spans = sorted(best_spans(windows, start, end, top=top), key=lambda s: -s.score)
         null = max(s.null for s in spans) if spans else 0.0
         return Reading(spans[0] if spans else None, spans, null)
 
