@@ -3,6 +3,7 @@ it gives through the real Assistant."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def test_a_long_passage_is_read_in_overlapping_windows_that_keep_its_offsets():
             if s >= 0:
                 assert tok.id_to_token(tid).lstrip("#") in text[s:e].lower()
     covered = [set(range(w.offsets[w.first_context][0], w.offsets[-2][1])) for w in windows]
-    for a, b in zip(covered, covered[1:], strict=False):
+    for a, b in itertools.pairwise(covered):
         assert a & b, "consecutive windows overlap"
 
 
