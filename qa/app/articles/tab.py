@@ -23,6 +23,7 @@ from qa.app.articles.listing import (
 )
 from qa.app.articles.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
 from qa.app.articles.uploads import UploadError, discard_upload, save_upload
+from qa.text.markdown import escape_markdown_html
 
 ALL_ARTICLES = "(all articles)"
 
@@ -273,7 +274,4 @@ def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:
 
 def _md(text: str) -> str:
     """Article text inside Markdown: escaped, so a title cannot inject markup."""
-    import html
-
-    escaped = html.escape(text)
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in escaped)
+    return escape_markdown_html(text)

@@ -32,8 +32,9 @@ from qa.app.articles.tab import (
 )
 from qa.app.articles.trash import TrashError
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
-from qa.app.web.chat_ui import ChatMemory, message_text, user_of
+from qa.app.web.chat_ui import ChatMemory, chat_text, user_markdown, user_of
 from qa.app.web.examples import example_questions
+from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
     CSS,
     api_history,
@@ -46,6 +47,7 @@ from qa.app.web.page import (
 from qa.app.web.startup import BackgroundSync
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.sync import SyncBusyError
+from qa.text.markdown import escape_markdown_html as md
 from qa.types import Answer
 
 MAX_EXAMPLES = 4
@@ -57,7 +59,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
 
     def history_for_engine(history: list[dict]) -> list[dict]:
         # Gradio 6 hands the messages back with their content as a list of parts.
-        texts = [(m["role"], message_text(m.get("content"))) for m in history]
+        texts = [(m["role"], chat_text(m["role"], m.get("content"))) for m in history]
         return [{"role": role, "content": text} for role, text in texts if text]
 
     def respond(
@@ -87,7 +89,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         engine_history = history_for_engine(history)
         history = [
             *history,
-            {"role": "user", "content": question},
+            {"role": "user", "content": user_markdown(question)},
             {"role": "assistant", "content": "…"},
         ]
         turn = len(history) - 1  # the answer's position: its [n] links and cards use it
@@ -103,10 +105,10 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                     yield history, sources_html(piece, turn), "", *keep, note_html(note)
                 else:
                     text += piece
-                    history[-1] = {"role": "assistant", "content": text}
+                    history[-1] = {"role": "assistant", "content": md(text)}  # as typed
                     yield history, sources_html(None), "", *keep, gr.skip()
         except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            history[-1] = {"role": "assistant", "content": f"⚠️ {md(str(exc))}"}
             yield history, error_html(str(exc)), "", *keep, gr.skip()
         # Saved, errors too (so positions match the chat); follow-ups come in the next step.
         conversation_id, _ = memory.save_turn(
@@ -342,7 +344,7 @@ def launch(
     demo = build_ui(assistant, background)
     settings = assistant.settings
     accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
-    auth, middleware = list(accounts.items()) or None, []
+    auth, middleware = list(accounts.items()) or None, [Middleware(SecurityHeadersMiddleware)]
     if accounts:
         throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
         middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))

@@ -5,7 +5,6 @@ web.py builds the page and calls both."""
 
 from __future__ import annotations
 
-import html
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,6 +25,8 @@ from qa.app.web.chat_layout import (
     Sidebar,
 )
 from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
+from qa.text.markdown import escape_markdown_html as md
+from qa.text.markdown import unescape_markdown
 from qa.types import Answer
 
 
@@ -37,6 +38,18 @@ def message_text(content) -> str:
         parts = [p.get("text", "") for p in content if isinstance(p, dict)]
         return "\n".join(p for p in parts if isinstance(p, str) and p)
     return ""
+
+
+def user_markdown(question: str) -> str:
+    """A question as the chat shows it: its characters, not Markdown (a suggested
+    follow-up can carry an article's text)."""
+    return md(question)
+
+
+def chat_text(role: str, content) -> str:
+    """The text of a chat message as the engine takes it (a question unescaped)."""
+    text = message_text(content)
+    return unescape_markdown(text) if role == "user" else text
 
 
 def user_of(request: gr.Request | None) -> str:
@@ -62,7 +75,7 @@ class ChatMemory:
         ratings = self.feedback.ratings(user, conversation.id)
         for m in conversation.messages:
             if m.role == "user":
-                messages.append({"role": "user", "content": m.content})
+                messages.append({"role": "user", "content": user_markdown(m.content)})
                 continue
             text = chat_markdown(m.answer, m.position) if m.answer else m.content
             messages.append({"role": "assistant", "content": text})
@@ -216,7 +229,7 @@ class ChatMemory:
             return (
                 gr.update(visible=True),
                 position,
-                f"{thanks} Optionally, correct the answer to “{html.escape(saved.question)}”: "
+                f"{thanks} Optionally, correct the answer to “{md(saved.question)}”: "
                 f"type the right answer, or press “{DONT_SAY}”.",
             )
 
@@ -235,7 +248,7 @@ class ChatMemory:
 
         def signed_in(query, conversation_id, request: gr.Request):
             user = user_of(request)
-            who = f"Signed in as **{html.escape(user)}** · [Log out](logout)" if user else ""
+            who = f"Signed in as **{md(user)}** · [Log out](logout)" if user else ""
             return memory.listing(user, query, conversation_id), who
 
         listing_out = [sidebar.listing]
