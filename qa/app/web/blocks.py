@@ -186,7 +186,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             return {"error": str(exc)}
 
     def api_remove(path: str) -> dict:
-        """Move an article file (path relative to the corpus) to the trash and sync."""
+        """Move an article to the trash and sync: its id (as citations name it) or its
+        file (path relative to the corpus); only article files."""
         try:
             item, summary = files_ops.remove(path)
         except TrashError as exc:
@@ -194,7 +195,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         return {"removed": item.to_api(), "sync": summary}
 
     def api_restore(key: str) -> dict:
-        """Put a trashed article back (its trash id, or its path) and sync."""
+        """Put a trashed article back (its trash id, its article id or its path) and sync."""
         try:
             item, summary = files_ops.restore(key)
         except TrashError as exc:
