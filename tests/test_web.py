@@ -47,7 +47,7 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
         cwd=tmp_path,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # a loaded CI machine imports slowly
     while time.monotonic() < deadline:
         assert proc.poll() is None, (tmp_path / "app.log").read_text()
         try:

@@ -218,6 +218,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             visible=bool(background.status.banner()),
             elem_id="qa-sync-banner",
         )
+        gr.HTML(notice_html(memory.notice), visible=bool(memory.notice), elem_id="qa-db-notice")
         seen_sync = gr.State(background.status.finished)
         ticker = gr.Timer(1.0)
         gr.Markdown(

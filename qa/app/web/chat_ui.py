@@ -6,6 +6,7 @@ web.py builds the page and calls both."""
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import gradio as gr
 from qa.answering.builders.suggest import suggest_followups
 from qa.answering.service import Assistant
 from qa.app.records.conversations import Conversation, ConversationStore
+from qa.app.records.database import check_chat_database
 from qa.app.records.feedback import DOWN, UP, FeedbackStore, index_generation
 from qa.app.records.transcript import conversation_markdown, markdown_filename
 from qa.app.web.chat_layout import (
@@ -63,6 +65,11 @@ class ChatMemory:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
         url = assistant.settings.chat_database_url
+        # A damaged chat database is set aside (the answers do not need it): one line in
+        # the log and on the page; a sound one is backed up.
+        self.notice = check_chat_database(url)
+        if self.notice:
+            print(f"warning: {self.notice}", file=sys.stderr, flush=True)
         self.conversations = ConversationStore(url)
         self.feedback = FeedbackStore(url)
         self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
