@@ -62,3 +62,12 @@ def test_remove_and_restore_take_an_article_id_and_only_article_files(dirs):
     assert item.path == "sport/a.txt" and not (corpus / "sport" / "a.txt").exists()
     restore("sport/a", corpus, data)  # by its id, too
     assert (corpus / "sport" / "a.txt").read_text() == "Title A\n\nBody."
+
+
+def test_a_symbolic_link_loop_is_refused_with_a_reason(dirs):
+    import os
+
+    corpus, data = dirs
+    os.symlink("loop.txt", corpus / "loop.txt")
+    with pytest.raises(TrashError, match="loop"):
+        move_to_trash("loop.txt", corpus, data)

@@ -51,7 +51,10 @@ def trash_dir(data_dir: Path) -> Path:
 
 
 def _inside(root: Path, relative_path: str) -> Path:
-    target = (root / relative_path).resolve()
+    try:
+        target = (root / relative_path).resolve()
+    except (RuntimeError, OSError) as exc:  # a symbolic link loop
+        raise TrashError(f"{relative_path} cannot be resolved: {exc}") from exc
     if root.resolve() not in target.parents:
         raise TrashError(f"{relative_path} is not an article in the corpus")
     return target
