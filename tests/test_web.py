@@ -58,14 +58,15 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
     else:
         proc.kill()
         pytest.fail("app did not start:\n" + (tmp_path / "app.log").read_text())
-    while wait_synced and not any(  # synced, or said why not (the app keeps serving)
-        line in (tmp_path / "app.log").read_text() for line in ("Synced ", "sync failed")
-    ):
-        assert proc.poll() is None and time.monotonic() < deadline, (
-            tmp_path / "app.log"
-        ).read_text()
-        time.sleep(0.3)
     try:
+        deadline = time.monotonic() + 900  # embedding on a loaded machine: minutes
+        while wait_synced and not any(  # synced, or said why not (the app keeps serving)
+            line in (tmp_path / "app.log").read_text() for line in ("Synced ", "sync failed")
+        ):
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "app.log"
+            ).read_text()
+            time.sleep(0.3)
         yield url, corpus
     finally:  # also when a test fails inside `for ... in start_app(...)`
         proc.terminate()
