@@ -117,3 +117,15 @@ def test_the_login_throttle_covers_every_way_to_present_a_password(tmp_path):
             assert third.get(url, headers=right).status_code < 400
             assert third.get(f"{url}v1/models", headers=wrong).status_code == 401
             assert third.get(f"{url}v1/models", headers=right).status_code == 429
+
+
+@pytest.mark.browser
+def test_the_route_schema_is_not_served_without_a_login(tmp_path):
+    """Issue 20 item 8: with QA_AUTH, /openapi.json (and the docs pages) are not served."""
+    for url, _ in start_app(tmp_path, wait_synced=False, QA_AUTH="reader:s3cret"):
+        for path in ("openapi.json", "docs", "redoc"):
+            got = httpx.get(f"{url}{path}", timeout=30)
+            assert got.status_code in (401, 403, 404), (path, got.status_code)
+            assert "/v1/chat/completions" not in got.text
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200  # the login page itself still comes

@@ -365,6 +365,11 @@ def launch(
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
         ssr_mode=False,
         # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
-        app_kwargs={"routes": openai_router(assistant, accounts).routes, "middleware": middleware},
+        app_kwargs={
+            "routes": openai_router(assistant, accounts).routes,
+            "middleware": middleware,
+            # The schema of every route is not served to a visitor who has not logged in.
+            **({"openapi_url": None} if accounts else {}),
+        },
     )
     return demo, url
