@@ -26,6 +26,7 @@ from qa.answering.llm.backends import LLMUnavailable
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import user_from_authorization
+from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import escape_answer, unescape_markdown
 from qa.types import Answer
 
@@ -153,10 +154,15 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
             if isinstance(piece, Answer):
                 yield event({"content": escape_answer(piece.answer)})
                 yield event({}, "stop", **_extras(piece))
-    except (QuestionError, LLMUnavailable) as exc:
+    except (QuestionError, LLMUnavailable, IndexUnavailable, OSError) as exc:
+        # The index (a Chroma server down) or the LLM: the same one line as in the chat.
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
-        yield f"data: {json.dumps({'error': {'message': str(exc), 'type': kind}})}\n\n"
+        yield f"data: {json.dumps({'error': _error(str(exc), kind)})}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _error(message: str, kind: str) -> dict:
+    return {"message": message, "type": kind, "param": None, "code": None}
 
 
 def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
@@ -203,7 +209,7 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             answer = await run_in_threadpool(
                 assistant.ask, parsed["question"], parsed["history"], parsed["k"], parsed["filters"]
             )
-        except LLMUnavailable as exc:
+        except (LLMUnavailable, IndexUnavailable, OSError) as exc:
             return error_response(503, str(exc), "server_error")
         return completion(answer, parsed["model"])
 
