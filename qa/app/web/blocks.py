@@ -34,6 +34,7 @@ from qa.app.articles.trash import TrashError
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.web.chat_ui import ChatMemory, chat_text, user_markdown, user_of
 from qa.app.web.examples import example_questions
+from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
     CSS,
@@ -322,6 +323,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         gr.api(api_ingest, api_name="ingest", **one_sync)
         gr.api(api_remove, api_name="remove", **one_sync)
         gr.api(api_restore, api_name="restore", **one_sync)
+    demo.qa_exports = memory.exports  # launch() serves each export to its owner only
     return demo
 
 
@@ -350,6 +352,7 @@ def launch(
     if accounts:
         throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
         middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
+        middleware.append(Middleware(ExportAccessMiddleware, exports=demo.qa_exports))
     # Questions run concurrently (the index is read-only while answering); syncs one at a
     # time, and exclusive of questions (Assistant.live).
     demo.queue(default_concurrency_limit=max(1, settings.concurrency))

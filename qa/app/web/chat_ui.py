@@ -5,10 +5,7 @@ web.py builds the page and calls both."""
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
@@ -26,6 +23,7 @@ from qa.app.web.chat_layout import (
     FollowUps,
     Sidebar,
 )
+from qa.app.web.exports import ExportFiles
 from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
 from qa.text.markdown import escape_markdown_html as md
 from qa.text.markdown import unescape_markdown
@@ -72,7 +70,7 @@ class ChatMemory:
             print(f"warning: {self.notice}", file=sys.stderr, flush=True)
         self.conversations = ConversationStore(url)
         self.feedback = FeedbackStore(url)
-        self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
+        self.exports = ExportFiles()  # deleted with their conversation; owner only
 
     # -- what the page shows -------------------------------------------------------
 
@@ -101,11 +99,12 @@ class ChatMemory:
         """The Markdown file of the conversation for the download button."""
         if conversation is None or not conversation.messages:
             return gr.update(value=None, interactive=False, label=DOWNLOAD)
-        folder = self.exports / conversation.id  # one file per conversation, rewritten
-        shutil.rmtree(folder, ignore_errors=True)  # (the title, so the name, may change)
-        folder.mkdir()
-        path = folder / markdown_filename(conversation)
-        path.write_text(conversation_markdown(conversation), encoding="utf-8")
+        path = self.exports.write(  # one file per conversation, rewritten
+            conversation.id,
+            conversation.user,
+            markdown_filename(conversation),
+            conversation_markdown(conversation),
+        )
         n = sum(1 for m in conversation.messages if m.role == "user")
         label = f"{DOWNLOAD} ({n} question{'s' if n != 1 else ''})"
         return gr.update(value=str(path), interactive=True, label=label)
@@ -217,7 +216,8 @@ class ChatMemory:
             )
 
         def delete(conversation_id, query, request: gr.Request):
-            memory.conversations.delete(conversation_id or "", user_of(request))
+            if memory.conversations.delete(conversation_id or "", user_of(request)):
+                memory.exports.delete(conversation_id)  # its download goes with it
             return (*new_conversation(query, request), gr.update(visible=False))
 
         def show_sources(conversation_id, selected: gr.SelectData, request: gr.Request):
