@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: float = 30.0
     max_upload_mb: float = 10.0
+    # An article file bigger than this is refused by the sync (reported in its errors).
+    max_article_mb: float = 10.0
     # Questions answered at once by the app (a sync always runs alone).
     concurrency: int = 8
 

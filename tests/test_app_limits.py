@@ -70,3 +70,62 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_nothing_behind(tmp_path)
         assert small.status_code == 200  # under the limit, Gradio still takes it
         kept = [p for p in cache.rglob("*") if p.is_file() and p.stat().st_size > 1024 * 1024]
         assert kept == []
+
+
+@pytest.mark.browser
+def test_the_login_throttle_covers_every_way_to_present_a_password(tmp_path):
+    """Issue 20 item 3: wrong keys on /v1 (Bearer or Basic) count like wrong logins,
+    and a locked-out address cannot try on /v1 either (the real `openai` client)."""
+    import openai
+
+    env = {"QA_AUTH": "reader:s3cret", "QA_LOGIN_MAX_FAILURES": "3"}
+    for url, _ in start_app(tmp_path, **env):
+
+        def client(key, base=f"{url}v1"):
+            return openai.OpenAI(base_url=base, api_key=key, max_retries=0)
+
+        assert [m.id for m in client("reader:s3cret").models.list()] == ["qa-news"]
+        for _ in range(3):
+            with pytest.raises(openai.AuthenticationError):
+                client("reader:guess").models.list()
+        for key in ("reader:guess", "reader:s3cret"):  # even the right key, while locked out
+            with pytest.raises(openai.RateLimitError) as caught:
+                client(key).models.list()
+            assert "try again" in caught.value.message
+            assert int(caught.value.response.headers["retry-after"]) > 0
+        with pytest.raises(openai.RateLimitError):
+            client("reader:s3cret").chat.completions.create(
+                model="qa-news", messages=[{"role": "user", "content": "Who?"}]
+            )
+        basic = httpx.get(f"{url}v1/models", auth=("reader", "s3cret"), timeout=30)
+        assert basic.status_code == 429
+        assert _login(url, "s3cret").status_code == 429  # one count for all the ways in
+
+        # Another address: wrong logins on the page lock /v1 for it too.
+        for _ in range(3):
+            assert _login(url, "wrong", source="127.0.0.2").status_code == 400
+        transport = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(transport=transport, timeout=30) as other:
+            right = {"Authorization": "Bearer reader:s3cret"}
+            assert other.get(f"{url}v1/models", headers=right).status_code == 429
+        # A header on a route that does not check it does not reset the count.
+        transport = httpx.HTTPTransport(local_address="127.0.0.3")
+        with httpx.Client(transport=transport, timeout=30) as third:
+            wrong = {"Authorization": "Bearer reader:guess"}
+            for _ in range(2):
+                assert third.get(f"{url}v1/models", headers=wrong).status_code == 401
+            assert third.get(url, headers=right).status_code < 400
+            assert third.get(f"{url}v1/models", headers=wrong).status_code == 401
+            assert third.get(f"{url}v1/models", headers=right).status_code == 429
+
+
+@pytest.mark.browser
+def test_the_route_schema_is_not_served_without_a_login(tmp_path):
+    """Issue 20 item 8: with QA_AUTH, /openapi.json (and the docs pages) are not served."""
+    for url, _ in start_app(tmp_path, wait_synced=False, QA_AUTH="reader:s3cret"):
+        for path in ("openapi.json", "docs", "redoc"):
+            got = httpx.get(f"{url}{path}", timeout=30)
+            assert got.status_code in (401, 403, 404), (path, got.status_code)
+            assert "/v1/chat/completions" not in got.text
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200  # the login page itself still comes

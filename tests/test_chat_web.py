@@ -245,3 +245,36 @@ def test_two_users_do_not_see_each_others_conversations(tmp_path, browser):
 
         _login(browser, url, "alice", "pw1")
         _wait(browser, lambda d: _listed(d) == [MATVIENKO])
+
+
+@pytest.mark.browser
+def test_an_export_is_served_to_its_owner_only_and_goes_with_its_conversation(tmp_path, browser):
+    """Issue 20 item 5, in the real app: another logged-in user who has the URL of a
+    conversation's Markdown download gets 404; deleting the conversation deletes it."""
+    import httpx
+    from selenium.webdriver.common.by import By
+
+    cache, temp = tmp_path / "gradio-cache", tmp_path / "tmp"
+    temp.mkdir()
+    env = {"QA_AUTH": "alice:pw1,bob:pw2", "TMPDIR": str(temp)}
+    for url, _ in start_app(tmp_path, GRADIO_TEMP_DIR=str(cache), **env):
+        _login(browser, url, "alice", "pw1")
+        _ask(browser, MATVIENKO)
+        _answered(browser, "Valentina Matvienko", 1)
+        [served] = _wait(browser, lambda d: list(cache.rglob("*.md")))
+        [written] = list(temp.glob("qa-exports-*/*/*.md"))
+        link = f"{url}gradio_api/file={served}"
+        alice = {c["name"]: c["value"] for c in browser.get_cookies()}
+        got = httpx.get(link, cookies=alice, timeout=30)
+        assert got.status_code == 200 and "Valentina Matvienko" in got.text
+        with httpx.Client(timeout=30) as bob:
+            assert bob.post(f"{url}login", data={"username": "bob", "password": "pw2"}).is_success
+            assert bob.get(link).status_code == 404  # logged in, has the URL: not his
+
+        _open_this_conversation(browser)
+        browser.find_element(By.ID, "qa-delete").click()
+        _wait(browser, lambda d: d.find_element(By.ID, "qa-confirm-delete").is_displayed())
+        browser.find_element(By.ID, "qa-confirm-delete").click()
+        _wait(browser, lambda d: _listed(d) == [])
+        _wait(browser, lambda d, s=served, w=written: not s.exists() and not w.exists())
+        assert httpx.get(link, cookies=alice, timeout=30).status_code in (403, 404)  # gone

@@ -8,6 +8,7 @@ from conftest import SEED
 
 from qa.app.records.conversations import ConversationStore, title_from
 from qa.app.records.transcript import conversation_markdown, markdown_filename
+from qa.text.markdown import escape_markdown
 from qa.types import Answer
 
 MATVIENKO = "Who is the speaker of Russia's upper house?"
@@ -123,9 +124,9 @@ def test_markdown_export_has_answers_and_their_citations(url, answers):
     c = cited.citations[0]
     assert text.startswith(f"# {MATVIENKO}\n")
     assert f"## 1. {MATVIENKO}" in text and f"## 2. {WORLD_CUP}" in text
-    assert cited.answer in text  # with its [1] marker
+    assert escape_markdown(cited.answer) in text  # with its [1] marker (as characters)
     assert f"[1] **{c.title}**" in text and f"article `{c.article}`" in text
-    assert f"> {c.quote}" in text
+    assert f"> {escape_markdown(c.quote)}" in text
     assert "_The articles don't say." in text
     assert "Suggested follow-ups: What is ISIL?" in text
     assert markdown_filename(conversation) == "who-is-the-speaker-of-russia-s-upper-house.md"
@@ -160,3 +161,26 @@ def test_several_apps_creating_the_chat_tables_at_once_all_start(tmp_path):
         for thread in threads:
             thread.join()
         assert not errors, errors[0]
+
+
+def test_markdown_export_shows_article_markdown_as_characters(url, answers):
+    """An article's [link](…) and ![](…) in a quote, a title or a suggested follow-up
+    stay characters in the export: no live link, no image from another host."""
+    from dataclasses import replace
+
+    cited, _ = answers
+    planted = "[the official ferry site](http://evil.example/login) ![](http://evil.example/t.png)"
+    c = replace(cited.citations[0], quote=planted, title=f"**Title** {planted}")
+    answer = replace(cited, answer=f"See {planted} [1]", citations=[c])
+    store = ConversationStore(url)
+    cid = store.create("", "[q](http://evil.example/q)")
+    store.add_turn(cid, "", "[q](http://evil.example/q)", answer)
+    store.set_suggestions(cid, "", 1, [f"What is {planted}?"])
+    text = conversation_markdown(store.get(cid, ""))
+
+    import markdown_it
+
+    rendered = markdown_it.MarkdownIt("commonmark").render(text)
+    assert "evil.example" in rendered and "<a " not in rendered and "<img" not in rendered
+    assert "[the official ferry site](http://evil.example/login)" in rendered
+    assert "http://" not in text  # a bare URL would become a link in GitHub's Markdown

@@ -103,3 +103,39 @@ def test_non_utf8_is_read_as_cp1252_with_a_warning(tmp_path):
 def test_missing_corpus_folder_is_an_error(tmp_path):
     result = load_corpus(tmp_path / "nope")
     assert result.articles == [] and "does not exist" in result.errors[0]["error"]
+
+
+def test_odd_files_are_reported_with_a_reason(tmp_path):
+    """Issue 20 item 6: random bytes, a symbolic link loop, an invalid date."""
+    import os
+    import random
+
+    (tmp_path / "good.txt").write_text("Good article\n\nIt is fine.")
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(1, 256) for _ in range(20000))  # random bytes, no NUL
+    (tmp_path / "noise.txt").write_bytes(noise)
+    (tmp_path / "digits.txt").write_text("0x1F 0x2A | ## !! ** -- %% 0x00 ;; ::\n" * 50)
+    os.symlink("loop.txt", tmp_path / "loop.txt")  # a link to itself
+    (tmp_path / "dated.md").write_text("---\ntitle: Dated\npublished: not-a-date\n---\nText.\n")
+    (tmp_path / "russian.txt").write_text("Новости дня\n\nПарламент принял бюджет в понедельник.")
+    result = load_corpus(tmp_path)
+    assert sorted(a.id for a in result.articles) == ["dated", "good", "russian"]
+    errors = by_file(result.errors)
+    assert set(errors) == {"noise.txt", "digits.txt", "loop.txt"}
+    assert "not text" in errors["noise.txt"] and "letters" in errors["noise.txt"]
+    assert "not text" in errors["digits.txt"]
+    assert "symbolic links" in errors["loop.txt"]
+    dated = next(a for a in result.articles if a.id == "dated")
+    assert dated.published == ""  # treated as no date
+    [warning] = result.warnings
+    assert warning["file"] == "dated.md" and "not-a-date" in warning["warning"]
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    (tmp_path / "good.txt").write_text("Good article\n\nIt is fine.")
+    (tmp_path / "huge.txt").write_text("Huge article\n\n" + "Words in a sentence. " * 120_000)
+    result = load_corpus(tmp_path, max_mb=2)
+    assert [a.id for a in result.articles] == ["good"]
+    assert "too big" in by_file(result.errors)["huge.txt"]
+    assert "QA_MAX_ARTICLE_MB" in by_file(result.errors)["huge.txt"]
+    assert [a.id for a in load_corpus(tmp_path, max_mb=0).articles] == ["good", "huge"]

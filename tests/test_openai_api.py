@@ -150,3 +150,46 @@ def test_the_openai_client_talks_to_the_running_app(tmp_path):
             assert json.load(response)["data"][0]["id"] == "qa-news"
         with urllib.request.urlopen(url, timeout=30) as response:
             assert '"auth_required":true' in response.read().decode()
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_v1_says_in_one_line_that_the_chroma_server_is_down(tmp_path):
+    """Issue 20 item 4: an OpenAI-shaped error (503), and an error event then [DONE]
+    when streaming, with the line the chat and /ask give; a real Chroma server."""
+    import httpx
+    import openai
+    from conftest import free_port, start_chroma_server
+
+    port = free_port()
+    chroma = f"http://127.0.0.1:{port}"
+    server = start_chroma_server(tmp_path / "server", port)
+    try:
+        for url, _ in start_app(tmp_path, QA_CHROMA_URL=chroma):
+            client = openai.OpenAI(base_url=f"{url}v1", api_key="none", max_retries=0)
+            asked = [{"role": "user", "content": MATVIENKO}]
+            assert client.chat.completions.create(model="qa-news", messages=asked).model_extra[
+                "citations"
+            ]
+            server.terminate()
+            server.wait(10)
+            with pytest.raises(openai.InternalServerError) as caught:
+                client.chat.completions.create(model="qa-news", messages=asked)
+            assert caught.value.status_code == 503
+            message = caught.value.body["message"]
+            assert chroma in message and "chroma run" in message and "\n" not in message
+            assert caught.value.body["type"] == "server_error"
+            with pytest.raises(openai.APIError) as streamed:
+                list(client.chat.completions.create(model="qa-news", messages=asked, stream=True))
+            assert chroma in streamed.value.message and "chroma run" in streamed.value.message
+            raw = httpx.post(
+                f"{url}v1/chat/completions",
+                json={"model": "qa-news", "messages": asked, "stream": True},
+                timeout=120,
+            ).text
+            events = [line for line in raw.splitlines() if line.startswith("data: ")]
+            assert json.loads(events[-2][6:])["error"]["message"] == message
+            assert events[-1] == "data: [DONE]"
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -15,6 +15,7 @@ from qa.app.cli.commands import main
 from qa.app.cli.terminal import print_answer
 from qa.app.web.page import chat_markdown
 from qa.indexing.corpus import load_corpus
+from qa.text.markdown import escape_markdown_html
 from qa.types import Answer, Citation, Group
 
 # Articles on Google, the Nintendo DS, Apple and Sony, among 60 others of all topics.
@@ -158,7 +159,7 @@ def test_the_chat_shows_grouped_dated_cited_sections(bbc):
     answer = assistant.ask("What did the articles say about Google?")
     text = chat_markdown(answer, turn=3)
     for g in answer.groups:
-        assert "#### " + g.title.replace("'", "&#x27;") in text
+        assert "#### " + escape_markdown_html(g.title) in text
     assert text.count("#### ") == len(answer.groups)
     for c in answer.citations:
         assert f"(#src-3-{c.n})" in text

@@ -79,7 +79,7 @@ def test_rewritten_follow_up_is_shown_small_and_escaped():
     assert "Answering" not in chat_markdown(a)  # the question stood on its own
     a.question, a.standalone_question = "Who did <b>she</b> meet?", "Who did <b>she</b> meet? (x)"
     md = chat_markdown(a)
-    assert md.endswith("<small>Answering: Who did &lt;b&gt;she&lt;/b&gt; meet? (x)</small>")
+    assert md.endswith("<small>Answering: Who did &lt;b&gt;she&lt;/b&gt; meet? \\(x\\)</small>")
 
 
 def test_abstention_says_where_the_passages_are():
@@ -122,3 +122,54 @@ def test_reader_shows_the_whole_article_escaped_with_the_span_marked():
     out = reader_html(Article("a", "T", text, url="https://example.org/x?a=1&b=2"))
     assert "href='https://example.org/x?a=1&amp;b=2'" in out and "<mark" not in out
     assert "no longer in the corpus" in reader_html(None)
+
+
+PLANTED = "[the official ferry site](http://evil.example/login) ![](http://evil.example/track.png)"
+
+
+def _rendered(markdown: str) -> str:
+    import markdown_it
+
+    return markdown_it.MarkdownIt("commonmark").render(markdown)
+
+
+def test_article_markdown_in_an_answer_stays_characters():
+    """Issue 20 item 1: a link or image written into an article is quoted as text."""
+    from dataclasses import replace
+
+    from qa.types import Group
+
+    a = hostile_answer()
+    a.answer = f"“Tickets at {PLANTED}.” [1]"
+    a.short_answer, a.short_answer_confident = PLANTED, True
+    a.notes = [f"note {PLANTED}"]
+    a.citations = [replace(a.citations[0], quote=PLANTED, title=PLANTED)]
+    grouped = replace(a, backend="extractive", groups=[Group("art", PLANTED, citations=[1])])
+    for md in (chat_markdown(a, turn=1), chat_markdown(grouped, turn=1)):
+        html = _rendered(md)
+        assert "evil.example" in html and "<img" not in html
+        assert "http://evil" not in md  # a bare URL would be auto-linked (GFM)
+        links = [h for h in html.split("<a ")[1:] if "evil" in h.split(">")[0]]
+        assert links == [] and "#src-1-1" in html
+        assert "[the official ferry site](http://evil.example/login)" in html
+
+
+def test_api_answers_escape_article_markdown_and_keep_markers():
+    from qa.text.markdown import escape_answer, unescape_markdown
+
+    text = f"Tickets at {PLANTED} [1] and [2]: here"
+    escaped = escape_answer(text)
+    assert "[1]" in escaped and "[2]\\:" in escaped and "http://" not in escaped
+    html = _rendered(escaped)
+    assert "<a " not in html and "<img" not in html and PLANTED in html
+    assert unescape_markdown(escaped, entities=False) == text
+
+
+def test_a_question_shows_as_typed_and_reaches_the_engine_as_typed():
+    """A suggested follow-up can carry an article's text: the chat shows it as characters."""
+    from qa.app.web.chat_ui import chat_text, user_markdown
+
+    question = f"What is {PLANTED}?"
+    shown = user_markdown(question)
+    assert "<a " not in _rendered(shown) and "<img" not in _rendered(shown)
+    assert chat_text("user", shown) == question

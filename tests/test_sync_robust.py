@@ -224,3 +224,19 @@ def test_a_sync_touches_only_the_records_of_what_changed(three_stories, embedder
     assert [g for g, _ in after.values()].count("a1") == 1
     assert "a2" not in {g for g, _ in after.values()}
     assert all_ids(store) == set(after)
+
+
+def test_an_article_over_the_size_limit_is_reported_and_the_rest_synced(
+    capsys, corpus, tmp_path, embedder
+):
+    """Issue 20 item 6: a 20 MB article no longer stalls the sync: refused by default."""
+    with open(corpus / "huge.txt", "w") as f:
+        f.write("Huge article\n\n")
+        f.write("The ferry sails at noon and returns at six. " * 460_000)  # about 20 MB
+    data = tmp_path / "data"
+    summary = ingest_json(capsys, corpus, data)
+    [error] = summary["errors"]
+    assert error["file"] == "huge.txt" and "too big" in error["error"]
+    assert summary["articles_total"] == 1 and "huge" not in manifest(data)
+    again = ingest_json(capsys, corpus, data, env={"QA_MAX_ARTICLE_MB": "0.5"})
+    assert "0.5 MB" in again["errors"][0]["error"]

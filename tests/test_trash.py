@@ -47,3 +47,27 @@ def test_restore_by_path_and_refusals(dirs, tmp_path):
     assert (corpus / "sport" / "a.txt").read_text() == "Title A\n\nBody."
     with pytest.raises(TrashError, match="not in the trash"):
         restore("sport/a.txt", corpus, data)
+
+
+def test_remove_and_restore_take_an_article_id_and_only_article_files(dirs):
+    """Issue 20 item 7: the id citations name, or the path; never the eval file."""
+    corpus, data = dirs
+    (corpus / "eval.jsonl").write_text('{"question": "q"}\n')
+    (corpus / "notes.csv").write_text("a,b\n")
+    for other in ("eval.jsonl", "notes.csv", "sport", "sport/../eval.jsonl"):
+        with pytest.raises(TrashError, match="not an article"):
+            move_to_trash(other, corpus, data)
+    assert (corpus / "eval.jsonl").exists() and (corpus / "notes.csv").exists()
+    item = move_to_trash("sport/a", corpus, data)  # the article id
+    assert item.path == "sport/a.txt" and not (corpus / "sport" / "a.txt").exists()
+    restore("sport/a", corpus, data)  # by its id, too
+    assert (corpus / "sport" / "a.txt").read_text() == "Title A\n\nBody."
+
+
+def test_a_symbolic_link_loop_is_refused_with_a_reason(dirs):
+    import os
+
+    corpus, data = dirs
+    os.symlink("loop.txt", corpus / "loop.txt")
+    with pytest.raises(TrashError, match="loop"):
+        move_to_trash("loop.txt", corpus, data)

@@ -47,7 +47,7 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
         cwd=tmp_path,
     )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600  # a loaded CI machine imports slowly
     while time.monotonic() < deadline:
         assert proc.poll() is None, (tmp_path / "app.log").read_text()
         try:
@@ -58,14 +58,15 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
     else:
         proc.kill()
         pytest.fail("app did not start:\n" + (tmp_path / "app.log").read_text())
-    while wait_synced and not any(  # synced, or said why not (the app keeps serving)
-        line in (tmp_path / "app.log").read_text() for line in ("Synced ", "sync failed")
-    ):
-        assert proc.poll() is None and time.monotonic() < deadline, (
-            tmp_path / "app.log"
-        ).read_text()
-        time.sleep(0.3)
     try:
+        deadline = time.monotonic() + 900  # embedding on a loaded machine: minutes
+        while wait_synced and not any(  # synced, or said why not (the app keeps serving)
+            line in (tmp_path / "app.log").read_text() for line in ("Synced ", "sync failed")
+        ):
+            assert proc.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "app.log"
+            ).read_text()
+            time.sleep(0.3)
         yield url, corpus
     finally:  # also when a test fails inside `for ... in start_app(...)`
         proc.terminate()

@@ -17,6 +17,8 @@ from qa.text.boilerplate import blank_boilerplate
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MAX_TITLE_CHARS = 200  # a headline; a longer "title" is a first paragraph without a heading
+MAX_ARTICLE_MB = 10.0  # Settings.max_article_mb: a bigger file is refused, not indexed
+MIN_LETTER_SHARE = 0.5  # text whose characters are mostly not letters is not an article
 
 
 class ArticleError(Exception):
@@ -60,13 +62,18 @@ def iter_article_files(root: Path) -> list[Path]:
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        # A link that leads nowhere (a loop, a missing target) is listed: reading it
+        # fails, and the sync reports why instead of skipping it without a word.
+        if path.is_file() or (path.is_symlink() and not path.exists()):
             files.append(path)
     return sorted(files)
 
 
-def load_corpus(root: Path) -> LoadResult:
-    """Load every supported article under ``root``; bad files go to ``errors``."""
+def load_corpus(root: Path, max_mb: float = MAX_ARTICLE_MB) -> LoadResult:
+    """Load every supported article under ``root``; bad files (too big, unreadable, not
+    text) go to ``errors``, caveats (an invalid date) to ``warnings``."""
     root = Path(root)
     result = LoadResult()
     if not root.is_dir():
@@ -82,7 +89,7 @@ def load_corpus(root: Path) -> LoadResult:
             )
             continue
         try:
-            article, warning = load_article(path, aid)
+            article, warning = load_article(path, aid, max_mb)
         except ArticleError as exc:
             result.errors.append({"file": rel, "error": str(exc)})
             continue
@@ -93,9 +100,15 @@ def load_corpus(root: Path) -> LoadResult:
     return result
 
 
-def load_article(path: Path, aid: str) -> tuple[Article, str]:
+def load_article(path: Path, aid: str, max_mb: float = MAX_ARTICLE_MB) -> tuple[Article, str]:
     """Read one file into an Article; returns (article, warning or "")."""
     try:
+        size = path.stat().st_size
+        if max_mb > 0 and size > max_mb * 1024 * 1024:
+            raise ArticleError(
+                f"file too big: {size / 1024 / 1024:.1f} MB, over the {max_mb:g} MB limit "
+                "(QA_MAX_ARTICLE_MB)"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read file: {exc.strerror or exc}") from exc
@@ -107,9 +120,24 @@ def load_article(path: Path, aid: str) -> tuple[Article, str]:
     if b"\x00" in raw[:8192]:
         raise ArticleError("binary file, not text")
     text, warning = _decode(raw)
+    _check_letters(text, ascii_only=bool(warning))
     if suffix in (".html", ".htm"):
         return _load_html(text, aid, path), warning
-    return _load_text(text, aid, path), warning
+    article, date_warning = _load_text(text, aid, path)
+    return article, "; ".join(w for w in (warning, date_warning) if w)
+
+
+def _check_letters(text: str, ascii_only: bool) -> None:
+    """Refuse text whose characters are mostly not letters (random bytes, a data dump).
+    Text read as Windows-1252 counts ASCII letters only (its accented letters are also
+    what random bytes turn into)."""
+    sample = "".join(text[:20000].split())
+    if not sample:
+        return
+    letters = sum(1 for c in sample if c.isalnum() and (c.isascii() or not ascii_only))
+    share = letters / len(sample)
+    if share < MIN_LETTER_SHARE:
+        raise ArticleError(f"not text: only {share:.0%} of its characters are letters or digits")
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -152,7 +180,7 @@ def _iso_date(value: object) -> str:
     try:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        return text
+        return ""  # not a date: no date (load_article warns)
 
 
 def _split_front_matter(text: str) -> tuple[dict, str]:
@@ -172,21 +200,29 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
     return meta, body
 
 
-def _load_text(text: str, aid: str, path: Path) -> Article:
+def _load_text(text: str, aid: str, path: Path) -> tuple[Article, str]:
     meta, body = _split_front_matter(text)
     if not body.strip():
         raise ArticleError("no text after the front matter")
     title = str(meta.get("title") or _first_line(body))
-    return Article(
+    given = meta.get("published") or meta.get("date")
+    published = _iso_date(given)
+    warning = (
+        f"published date {str(given)[:40]!r} is not a date (YYYY-MM-DD); read as no date"
+        if given not in (None, "") and not published
+        else ""
+    )
+    article = Article(
         id=aid,
         title=cap_title(title),
         text=blank_boilerplate(body, keep_first_line=not meta.get("title")),
         path=str(path),
-        published=_iso_date(meta.get("published") or meta.get("date")),
+        published=published,
         url=str(meta.get("url") or ""),
         author=str(meta.get("author") or ""),
         source=str(meta.get("source") or ""),
     )
+    return article, warning
 
 
 def _load_html(html: str, aid: str, path: Path) -> Article:

@@ -202,7 +202,7 @@ def sync_corpus(
 def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncSummary:
     started = time.perf_counter()
     records = record_manager(settings, discard_unreadable=rebuild)
-    loaded = load_corpus(settings.corpus_dir)
+    loaded = load_corpus(settings.corpus_dir, settings.max_article_mb)
     summary = SyncSummary(errors=loaded.errors, warnings=loaded.warnings)
     with store_errors(settings):
         if rebuild:

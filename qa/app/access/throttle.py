@@ -1,10 +1,11 @@
-"""Throttle for the login page: too many wrong passwords from one client lock it out.
+"""Throttle for passwords: too many wrong passwords from one client lock it out.
 
 After ``max_failures`` failed logins in a row from one address, that address gets
 HTTP 429 for ``lockout_seconds``, doubling at each further failure (capped at one
-hour); a successful login clears its record. The check runs before Gradio sees the
+hour); a successful login clears its record. The check runs before the app sees the
 request, so a locked-out client cannot even try. It is an ASGI middleware around
-Gradio's ``POST /login``.
+every way to present a password: Gradio's ``POST /login`` and any request with an
+``Authorization`` header (``/v1``: Bearer or Basic), which share one count per address.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 LOGIN_PATHS = ("/login", "/login/")
+CHECKED_PREFIXES = ("/v1/",)  # routes whose 2xx means the Authorization header was right
 MAX_LOCKOUT_SECONDS = 3600.0
 MAX_CLIENTS = 10_000  # remembered addresses; the oldest are forgotten first
 
@@ -69,18 +71,20 @@ class LoginThrottle:
 
 
 class LoginThrottleMiddleware:
-    """ASGI middleware applying a LoginThrottle to ``POST /login``."""
+    """ASGI middleware applying a LoginThrottle to ``POST /login`` and to every request
+    that presents a password in an ``Authorization`` header (a 401 answer: a failure)."""
 
     def __init__(self, app, throttle: LoginThrottle):
         self.app = app
         self.throttle = throttle
 
     async def __call__(self, scope, receive, send):
-        if (
-            scope["type"] != "http"
-            or scope.get("method") != "POST"
-            or scope.get("path") not in LOGIN_PATHS
-        ):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        login = scope.get("method") == "POST" and scope.get("path") in LOGIN_PATHS
+        presented = any(name.lower() == b"authorization" for name, _ in scope.get("headers", []))
+        if not (login or presented):
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
@@ -97,17 +101,18 @@ class LoginThrottleMiddleware:
             await send(message)
 
         await self.app(scope, receive, watch)
-        if status == 200:
-            self.throttle.succeeded(client)
-        elif 400 <= status < 500:
+        checked = str(scope.get("path", "")).startswith(CHECKED_PREFIXES)
+        if (login and status == 200) or (checked and 200 <= status < 300):
+            self.throttle.succeeded(client)  # (a header elsewhere proves nothing)
+        elif (400 <= status < 500 and login) or status == 401:
             self.throttle.failed(client)
 
 
 async def _refuse(send, wait: float) -> None:
     seconds = int(wait) + 1
-    body = json.dumps(
-        {"detail": f"Too many failed logins from this address; try again in {seconds} s."}
-    ).encode()
+    message = f"Too many failed logins from this address; try again in {seconds} s."
+    error = {"message": message, "type": "rate_limit_error", "param": None, "code": None}
+    body = json.dumps({"detail": message, "error": error}).encode()  # the page's, OpenAI's
     await send(
         {
             "type": "http.response.start",

@@ -2,7 +2,9 @@
 ``POST /v1/chat/completions`` (JSON or server-sent events), answered by the Assistant.
 
 The last user message is the question, the earlier user/assistant messages are the
-history. The reply text carries the ``[n]`` markers; ``citations`` (the fields of
+history. The reply text is Markdown (chat clients render it): the article text in it is
+escaped, so an article's ``[link](…)`` or ``![](…)`` shows as characters, and the
+``[n]`` markers are kept; ``citations`` (the fields of
 ``qa ask --json``) rides along at the top level of the completion (of the last chunk
 when streaming). With ``QA_AUTH`` every call needs ``Authorization: Bearer
 user:password`` (the ``QA_AUTH`` entry as the API key) or HTTP Basic.
@@ -24,6 +26,8 @@ from qa.answering.llm.backends import LLMUnavailable
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import user_from_authorization
+from qa.indexing.errors import IndexUnavailable
+from qa.text.markdown import escape_answer, unescape_markdown
 from qa.types import Answer
 
 MODEL_ID = "qa-news"
@@ -55,6 +59,11 @@ def _text(content) -> str:
     raise RequestError("message content must be a string or a list of content parts")
 
 
+def _history_text(role: str, content) -> str:
+    text = _text(content)
+    return unescape_markdown(text, entities=False) if role == "assistant" else text
+
+
 def parse_request(body: object) -> dict:
     """question, history, k, filters, model and stream from a chat completion request."""
     if not isinstance(body, dict):
@@ -66,8 +75,8 @@ def parse_request(body: object) -> dict:
         raise RequestError("every message needs a 'role'")
     if messages[-1]["role"] != "user":
         raise RequestError("the last message must be the user's question")
-    history = [
-        {"role": m["role"], "content": _text(m.get("content"))}
+    history = [  # an earlier reply of ours comes back Markdown-escaped
+        {"role": m["role"], "content": _history_text(m["role"], m.get("content"))}
         for m in messages[:-1]
         if m["role"] in ("user", "assistant")
     ]
@@ -111,7 +120,7 @@ def completion(answer: Answer, model: str) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": answer.answer},
+                "message": {"role": "assistant", "content": escape_answer(answer.answer)},
                 "finish_reason": "stop",
                 "logprobs": None,
             }
@@ -143,12 +152,17 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
             request["question"], request["history"], request["k"], request["filters"]
         ):
             if isinstance(piece, Answer):
-                yield event({"content": piece.answer})
+                yield event({"content": escape_answer(piece.answer)})
                 yield event({}, "stop", **_extras(piece))
-    except (QuestionError, LLMUnavailable) as exc:
+    except (QuestionError, LLMUnavailable, IndexUnavailable, OSError) as exc:
+        # The index (a Chroma server down) or the LLM: the same one line as in the chat.
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
-        yield f"data: {json.dumps({'error': {'message': str(exc), 'type': kind}})}\n\n"
+        yield f"data: {json.dumps({'error': _error(str(exc), kind)})}\n\n"
     yield "data: [DONE]\n\n"
+
+
+def _error(message: str, kind: str) -> dict:
+    return {"message": message, "type": kind, "param": None, "code": None}
 
 
 def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
@@ -195,7 +209,7 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             answer = await run_in_threadpool(
                 assistant.ask, parsed["question"], parsed["history"], parsed["k"], parsed["filters"]
             )
-        except LLMUnavailable as exc:
+        except (LLMUnavailable, IndexUnavailable, OSError) as exc:
             return error_response(503, str(exc), "server_error")
         return completion(answer, parsed["model"])
 

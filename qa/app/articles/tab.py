@@ -23,6 +23,7 @@ from qa.app.articles.listing import (
 )
 from qa.app.articles.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
 from qa.app.articles.uploads import UploadError, discard_upload, save_upload
+from qa.text.markdown import escape_markdown_html
 
 ALL_ARTICLES = "(all articles)"
 
@@ -81,14 +82,18 @@ class ArticleFiles:
                 return meta.get("title", "")
         return ""
 
-    def remove(self, relative_path: str, progress=None) -> tuple[TrashItem, dict]:
-        """Move the article's file to the trash and sync; raises TrashError."""
+    def remove(self, key: str, progress=None) -> tuple[TrashItem, dict]:
+        """Move the article (its id, as citations name it, or its file) to the trash
+        and sync; raises TrashError."""
         corpus, data = self._dirs
+        indexed = self.assistant.articles().get((key or "").strip(), {})
+        relative_path = indexed.get("path") or key
         item = move_to_trash(relative_path, corpus, data, self.title_of(relative_path))
         return item, self.run_sync(progress)
 
     def restore(self, key: str, progress=None) -> tuple[TrashItem, dict]:
-        """Put a trashed article back (by trash id or path) and sync; raises TrashError."""
+        """Put a trashed article back (by trash id, article id or path) and sync; raises
+        TrashError."""
         corpus, data = self._dirs
         item = restore(key, corpus, data)
         return item, self.run_sync(progress)
@@ -273,7 +278,4 @@ def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:
 
 def _md(text: str) -> str:
     """Article text inside Markdown: escaped, so a title cannot inject markup."""
-    import html
-
-    escaped = html.escape(text)
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>" else c for c in escaped)
+    return escape_markdown_html(text)

@@ -14,6 +14,8 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qa.indexing.corpus import SUPPORTED_SUFFIXES
+
 
 class TrashError(ValueError):
     """A remove or restore that cannot be done (unknown article, name taken...)."""
@@ -49,22 +51,37 @@ def trash_dir(data_dir: Path) -> Path:
 
 
 def _inside(root: Path, relative_path: str) -> Path:
-    target = (root / relative_path).resolve()
+    try:
+        target = (root / relative_path).resolve()
+    except (RuntimeError, OSError) as exc:  # a symbolic link loop
+        raise TrashError(f"{relative_path} cannot be resolved: {exc}") from exc
     if root.resolve() not in target.parents:
         raise TrashError(f"{relative_path} is not an article in the corpus")
     return target
 
 
+def article_file(key: str, corpus_dir: Path) -> str:
+    """The corpus path of the article ``key`` names: its path, or its id (the path
+    without its suffix: what citations name). Only article files (the suffixes the
+    corpus loads): not the eval file, nor anything else in the folder."""
+    key = (key or "").strip().strip("/")
+    if not key:
+        raise TrashError("Choose an article to remove.")
+    if Path(key).suffix.lower() in SUPPORTED_SUFFIXES and _inside(Path(corpus_dir), key).is_file():
+        return key
+    for suffix in SUPPORTED_SUFFIXES:  # an article id
+        if _inside(Path(corpus_dir), key + suffix).is_file():
+            return key + suffix
+    raise TrashError(f"{key} is not an article in the corpus (give its id or its file)")
+
+
 def move_to_trash(
     relative_path: str, corpus_dir: Path, data_dir: Path, title: str = ""
 ) -> TrashItem:
-    """Move the corpus file ``relative_path`` into the trash; returns its record."""
-    relative_path = (relative_path or "").strip()
-    if not relative_path:
-        raise TrashError("Choose an article to remove.")
+    """Move the article ``relative_path`` (its file or its id, see :func:`article_file`)
+    into the trash; returns its record."""
+    relative_path = article_file(relative_path, corpus_dir)
     source = _inside(Path(corpus_dir), relative_path)
-    if not source.is_file():
-        raise TrashError(f"{relative_path} is not an article in the corpus")
     item = TrashItem(uuid.uuid4().hex[:12], relative_path, title, time.time())
     folder = trash_dir(data_dir) / item.id
     target = folder / Path(relative_path).name
@@ -89,10 +106,15 @@ def list_trash(data_dir: Path) -> list[TrashItem]:
 
 
 def find_item(data_dir: Path, key: str) -> TrashItem:
-    """The trashed item with id ``key``, else the latest one removed from path ``key``."""
+    """The trashed item with id ``key``, else the latest one removed from path ``key``
+    (or from the article with id ``key``)."""
     key = (key or "").strip()
-    for item in list_trash(data_dir):
+    items = list_trash(data_dir)
+    for item in items:
         if key in (item.id, item.path):
+            return item
+    for item in items:
+        if key and key == Path(item.path).with_suffix("").as_posix():
             return item
     raise TrashError(f"{key or 'nothing'} is not in the trash" if key else "Choose an article.")
 

@@ -1,14 +1,21 @@
-"""A saved conversation as a Markdown document, each answer with its citations."""
+"""A saved conversation as a Markdown document, each answer with its citations.
+Every text in it is Markdown-escaped: an article's ``[link](…)`` stays characters."""
 
 from __future__ import annotations
 
 import re
 
 from qa.app.records.conversations import Conversation
+from qa.text.markdown import escape_markdown as md
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return md(" ".join(text.split()))
+
+
+def _code(text: str) -> str:
+    """An article id as code (its characters as they are), escaped if it holds a '`'."""
+    return f"`{text}`" if "`" not in text and "\n" not in text else md(text)
 
 
 def _quote(text: str) -> str:
@@ -28,28 +35,28 @@ def conversation_markdown(conversation: Conversation) -> str:
             continue
         answer = message.answer
         if answer is None:
-            out += [message.content, ""]
+            out += [md(message.content), ""]
             continue
         if answer.abstained:
             out.append(f"_{_one_line(answer.answer)}_")
         else:
             if answer.short_answer:
                 out += [f"**{_one_line(answer.short_answer)}**", ""]
-            out.append(answer.answer)
+            out.append(md(answer.answer))
         for note in answer.notes:  # the date window applied, articles left out
             out += ["", f"_{_one_line(note)}_"]
         if answer.citations:
             out += ["", "Sources:", ""]
         for c in answer.citations:
-            date = f", {c.published}" if c.published else ", no date"
+            date = f", {md(c.published)}" if c.published else ", no date"
             flag = " (does not support the claim)" if not c.supported else ""
-            also = f" (also in {', '.join(f'`{a}`' for a in c.also_in)})" if c.also_in else ""
+            also = f" (also in {', '.join(map(_code, c.also_in))})" if c.also_in else ""
             out.append(
-                f"[{c.n}] **{_one_line(c.title)}**{date} — article `{c.article}`{also}{flag}"
+                f"[{c.n}] **{_one_line(c.title)}**{date} — article {_code(c.article)}{also}{flag}"
             )
-            out += ["", _quote(c.quote), ""]
+            out += ["", _quote(md(c.quote)), ""]
         if message.suggestions:
-            out += ["", "Suggested follow-ups: " + "; ".join(message.suggestions)]
+            out += ["", "Suggested follow-ups: " + "; ".join(map(md, message.suggestions))]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
 
 

@@ -32,8 +32,10 @@ from qa.app.articles.tab import (
 )
 from qa.app.articles.trash import TrashError
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
-from qa.app.web.chat_ui import ChatMemory, message_text, user_of
+from qa.app.web.chat_ui import ChatMemory, chat_text, user_markdown, user_of
 from qa.app.web.examples import example_questions
+from qa.app.web.exports import ExportAccessMiddleware
+from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
     CSS,
     api_history,
@@ -46,6 +48,7 @@ from qa.app.web.page import (
 from qa.app.web.startup import BackgroundSync
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.sync import SyncBusyError
+from qa.text.markdown import escape_markdown_html as md
 from qa.types import Answer
 
 MAX_EXAMPLES = 4
@@ -57,7 +60,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
 
     def history_for_engine(history: list[dict]) -> list[dict]:
         # Gradio 6 hands the messages back with their content as a list of parts.
-        texts = [(m["role"], message_text(m.get("content"))) for m in history]
+        texts = [(m["role"], chat_text(m["role"], m.get("content"))) for m in history]
         return [{"role": role, "content": text} for role, text in texts if text]
 
     def respond(
@@ -87,7 +90,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         engine_history = history_for_engine(history)
         history = [
             *history,
-            {"role": "user", "content": question},
+            {"role": "user", "content": user_markdown(question)},
             {"role": "assistant", "content": "…"},
         ]
         turn = len(history) - 1  # the answer's position: its [n] links and cards use it
@@ -103,10 +106,10 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                     yield history, sources_html(piece, turn), "", *keep, note_html(note)
                 else:
                     text += piece
-                    history[-1] = {"role": "assistant", "content": text}
+                    history[-1] = {"role": "assistant", "content": md(text)}  # as typed
                     yield history, sources_html(None), "", *keep, gr.skip()
         except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            history[-1] = {"role": "assistant", "content": f"⚠️ {md(str(exc))}"}
             yield history, error_html(str(exc)), "", *keep, gr.skip()
         # Saved, errors too (so positions match the chat); follow-ups come in the next step.
         conversation_id, _ = memory.save_turn(
@@ -184,7 +187,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             return {"error": str(exc)}
 
     def api_remove(path: str) -> dict:
-        """Move an article file (path relative to the corpus) to the trash and sync."""
+        """Move an article to the trash and sync: its id (as citations name it) or its
+        file (path relative to the corpus); only article files."""
         try:
             item, summary = files_ops.remove(path)
         except TrashError as exc:
@@ -192,7 +196,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         return {"removed": item.to_api(), "sync": summary}
 
     def api_restore(key: str) -> dict:
-        """Put a trashed article back (its trash id, or its path) and sync."""
+        """Put a trashed article back (its trash id, its article id or its path) and sync."""
         try:
             item, summary = files_ops.restore(key)
         except TrashError as exc:
@@ -215,6 +219,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             visible=bool(background.status.banner()),
             elem_id="qa-sync-banner",
         )
+        gr.HTML(notice_html(memory.notice), visible=bool(memory.notice), elem_id="qa-db-notice")
         seen_sync = gr.State(background.status.finished)
         ticker = gr.Timer(1.0)
         gr.Markdown(
@@ -318,6 +323,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         gr.api(api_ingest, api_name="ingest", **one_sync)
         gr.api(api_remove, api_name="remove", **one_sync)
         gr.api(api_restore, api_name="restore", **one_sync)
+    demo.qa_exports = memory.exports  # launch() serves each export to its owner only
     return demo
 
 
@@ -342,10 +348,11 @@ def launch(
     demo = build_ui(assistant, background)
     settings = assistant.settings
     accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
-    auth, middleware = list(accounts.items()) or None, []
+    auth, middleware = list(accounts.items()) or None, [Middleware(SecurityHeadersMiddleware)]
     if accounts:
         throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
         middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
+        middleware.append(Middleware(ExportAccessMiddleware, exports=demo.qa_exports))
     # Questions run concurrently (the index is read-only while answering); syncs one at a
     # time, and exclusive of questions (Assistant.live).
     demo.queue(default_concurrency_limit=max(1, settings.concurrency))
@@ -361,6 +368,11 @@ def launch(
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),  # refused while uploading
         ssr_mode=False,
         # /v1: the OpenAI-compatible API, beside Gradio's routes on the same app and port
-        app_kwargs={"routes": openai_router(assistant, accounts).routes, "middleware": middleware},
+        app_kwargs={
+            "routes": openai_router(assistant, accounts).routes,
+            "middleware": middleware,
+            # The schema of every route is not served to a visitor who has not logged in.
+            **({"openapi_url": None} if accounts else {}),
+        },
     )
     return demo, url

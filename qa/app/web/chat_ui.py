@@ -5,16 +5,14 @@ web.py builds the page and calls both."""
 
 from __future__ import annotations
 
-import html
-import shutil
-import tempfile
-from pathlib import Path
+import sys
 
 import gradio as gr
 
 from qa.answering.builders.suggest import suggest_followups
 from qa.answering.service import Assistant
 from qa.app.records.conversations import Conversation, ConversationStore
+from qa.app.records.database import check_chat_database
 from qa.app.records.feedback import DOWN, UP, FeedbackStore, index_generation
 from qa.app.records.transcript import conversation_markdown, markdown_filename
 from qa.app.web.chat_layout import (
@@ -25,7 +23,10 @@ from qa.app.web.chat_layout import (
     FollowUps,
     Sidebar,
 )
+from qa.app.web.exports import ExportFiles
 from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
+from qa.text.markdown import escape_markdown_html as md
+from qa.text.markdown import unescape_markdown
 from qa.types import Answer
 
 
@@ -39,6 +40,18 @@ def message_text(content) -> str:
     return ""
 
 
+def user_markdown(question: str) -> str:
+    """A question as the chat shows it: its characters, not Markdown (a suggested
+    follow-up can carry an article's text)."""
+    return md(question)
+
+
+def chat_text(role: str, content) -> str:
+    """The text of a chat message as the engine takes it (a question unescaped)."""
+    text = message_text(content)
+    return unescape_markdown(text) if role == "user" else text
+
+
 def user_of(request: gr.Request | None) -> str:
     """The logged-in user (``QA_AUTH``), or ``""`` without a login."""
     return (getattr(request, "username", None) or "") if request is not None else ""
@@ -50,9 +63,14 @@ class ChatMemory:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
         url = assistant.settings.chat_database_url
+        # A damaged chat database is set aside (the answers do not need it): one line in
+        # the log and on the page; a sound one is backed up.
+        self.notice = check_chat_database(url)
+        if self.notice:
+            print(f"warning: {self.notice}", file=sys.stderr, flush=True)
         self.conversations = ConversationStore(url)
         self.feedback = FeedbackStore(url)
-        self.exports = Path(tempfile.mkdtemp(prefix="qa-exports-"))
+        self.exports = ExportFiles()  # deleted with their conversation; owner only
 
     # -- what the page shows -------------------------------------------------------
 
@@ -62,7 +80,7 @@ class ChatMemory:
         ratings = self.feedback.ratings(user, conversation.id)
         for m in conversation.messages:
             if m.role == "user":
-                messages.append({"role": "user", "content": m.content})
+                messages.append({"role": "user", "content": user_markdown(m.content)})
                 continue
             text = chat_markdown(m.answer, m.position) if m.answer else m.content
             messages.append({"role": "assistant", "content": text})
@@ -81,11 +99,12 @@ class ChatMemory:
         """The Markdown file of the conversation for the download button."""
         if conversation is None or not conversation.messages:
             return gr.update(value=None, interactive=False, label=DOWNLOAD)
-        folder = self.exports / conversation.id  # one file per conversation, rewritten
-        shutil.rmtree(folder, ignore_errors=True)  # (the title, so the name, may change)
-        folder.mkdir()
-        path = folder / markdown_filename(conversation)
-        path.write_text(conversation_markdown(conversation), encoding="utf-8")
+        path = self.exports.write(  # one file per conversation, rewritten
+            conversation.id,
+            conversation.user,
+            markdown_filename(conversation),
+            conversation_markdown(conversation),
+        )
         n = sum(1 for m in conversation.messages if m.role == "user")
         label = f"{DOWNLOAD} ({n} question{'s' if n != 1 else ''})"
         return gr.update(value=str(path), interactive=True, label=label)
@@ -197,7 +216,8 @@ class ChatMemory:
             )
 
         def delete(conversation_id, query, request: gr.Request):
-            memory.conversations.delete(conversation_id or "", user_of(request))
+            if memory.conversations.delete(conversation_id or "", user_of(request)):
+                memory.exports.delete(conversation_id)  # its download goes with it
             return (*new_conversation(query, request), gr.update(visible=False))
 
         def show_sources(conversation_id, selected: gr.SelectData, request: gr.Request):
@@ -216,7 +236,7 @@ class ChatMemory:
             return (
                 gr.update(visible=True),
                 position,
-                f"{thanks} Optionally, correct the answer to “{html.escape(saved.question)}”: "
+                f"{thanks} Optionally, correct the answer to “{md(saved.question)}”: "
                 f"type the right answer, or press “{DONT_SAY}”.",
             )
 
@@ -235,7 +255,7 @@ class ChatMemory:
 
         def signed_in(query, conversation_id, request: gr.Request):
             user = user_of(request)
-            who = f"Signed in as **{html.escape(user)}** · [Log out](logout)" if user else ""
+            who = f"Signed in as **{md(user)}** · [Log out](logout)" if user else ""
             return memory.listing(user, query, conversation_id), who
 
         listing_out = [sidebar.listing]

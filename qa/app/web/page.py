@@ -7,6 +7,7 @@ import re
 
 from qa.answering.builders.extractive import quote
 from qa.answering.builders.speech import speaker_of, unwrap_double_quotes
+from qa.text.markdown import escape_markdown_html as md
 from qa.types import Answer
 
 CSS = """
@@ -52,32 +53,33 @@ def anchor(turn: int | None, n: int | str) -> str:
 
 
 def chat_markdown(answer: Answer, turn: int | None = None) -> str:
-    """The chat message: escaped answer text, [n] markers linking to this answer's own
+    """The chat message: answer text escaped (HTML and Markdown: an article's
+    ``[link](…)`` shows as its characters), [n] markers linking to this answer's own
     source cards (``turn`` is the message's position in the chat), and the standalone
     question the engine answered when a follow-up was rewritten."""
     if answer.abstained:
-        text = f"⚠️ **{html.escape(ABSTAINED)}**"
+        text = f"⚠️ **{md(ABSTAINED)}**"
     elif answer.groups and answer.backend == "extractive":  # an LLM's text reads as written
         text = grouped_markdown(answer, turn)
     else:
         speakers = {str(c.n): speaker_of(c.quote) for c in answer.citations}
 
-        def link(m: re.Match) -> str:
-            n = m.group(1)
+        def link(n: str) -> str:
             said = speakers.pop(n, "")  # reported speech: marked once, by its speaker
-            mark = f" <small>(said by {html.escape(said)})</small>" if said else ""
+            mark = f" <small>(said by {md(said)})</small>" if said else ""
             return f"[\\[{n}\\]](#{anchor(turn, n)}){mark}"
 
-        text = _MARKER.sub(link, html.escape(unwrap_double_quotes(answer.answer)))
+        pieces = _MARKER.split(unwrap_double_quotes(answer.answer))  # text, n, text, …
+        text = "".join(link(p) if i % 2 else md(p) for i, p in enumerate(pieces))
         if answer.short_answer and answer.short_answer_confident:
-            text = f"**{html.escape(answer.short_answer)}**  \n{text}"
+            text = f"**{md(answer.short_answer)}**  \n{text}"
         if answer.unsupported:
             text += "\n\n_Some sentences are not supported by their cited passage._"
     for note in answer.notes:  # the date window applied, articles left out
-        text += f"\n\n<small>{html.escape(note)}</small>"
+        text += f"\n\n<small>{md(note)}</small>"
     standalone = (answer.standalone_question or "").strip()
     if standalone and standalone != (answer.question or "").strip():
-        text += f"\n\n<small>Answering: {html.escape(standalone)}</small>"
+        text += f"\n\n<small>Answering: {md(standalone)}</small>"
     return text
 
 
@@ -87,11 +89,11 @@ def grouped_markdown(answer: Answer, turn: int | None = None) -> str:
     article id) listing its cited sentences, each linking to its source card."""
     by_n = {c.n: c for c in answer.citations}
     opening = answer.answer.split("\n", 1)[0]
-    parts = [html.escape(opening)]
+    parts = [md(opening)]
     for g in answer.groups:
         heading = g.side or g.title
-        meta = " · ".join(html.escape(x) for x in (g.published, g.article) if x and not g.side)
-        lines = [f"#### {html.escape(heading)}"]
+        meta = " · ".join(md(x) for x in (g.published, g.article) if x and not g.side)
+        lines = [f"#### {md(heading)}"]
         if meta:
             lines.append(f"<small>{meta}</small>")
         lines.append("")
@@ -99,8 +101,8 @@ def grouped_markdown(answer: Answer, turn: int | None = None) -> str:
             c = by_n.get(n)
             if c is None:
                 continue
-            source = f" <small>({html.escape(c.title)})</small>" if g.side else ""
-            quoted = html.escape(quote(c.quote))
+            source = f" <small>({md(c.title)})</small>" if g.side else ""
+            quoted = md(quote(c.quote))
             lines.append(f"- {quoted} [\\[{n}\\]](#{anchor(turn, n)}){source}")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
