@@ -381,6 +381,7 @@ def main(argv=None) -> None:
     ap.add_argument("--skip-export", action="store_true", help="keep the shipped ONNX file")
     ap.add_argument("--skip-end-to-end", action="store_true")
     ap.add_argument("--e2e-limit", type=int, default=0, help="questions per fold (0: all)")
+    ap.add_argument("--reuse", action="store_true", help="reuse the last calibration features")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not args.eval_only:
