@@ -216,7 +216,10 @@ def seed(tmp_path_factory, embedder):
     root = tmp_path_factory.mktemp("seed")
     (root / "corpus").mkdir()
     shutil.copy(SEED, root / "corpus" / SEED.name)
-    settings = Settings(_env_file=None, corpus_dir=root / "corpus", data_dir=root / "data")
+    # the learned answerer alone (the reader's answers: tests/test_reader.py)
+    settings = Settings(
+        _env_file=None, corpus_dir=root / "corpus", data_dir=root / "data", reader=False
+    )
     return build_assistant(settings, sync=True)
 
 
