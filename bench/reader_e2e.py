@@ -27,8 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from train_answerer import fit as fit_model
 from train_reader import ROOT, SHARED, SHIPPED, held_out, load_set
 
+from qa.answering.ranking.learned import model_from_dict
 from qa.answering.readers.evidence import (
     ANSWERABLE_FEATURES,
     SHORT_FEATURES,
@@ -79,23 +81,11 @@ def first_state(question: str, k: int) -> dict:
 
 
 def fit_linear(x: np.ndarray, y: np.ndarray, names: list[str]) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / scale, y)
-    return {
-        "kind": "linear",
-        "features": names,
-        "mean": mean.tolist(),
-        "scale": scale.tolist(),
-        "coef": model.coef_[0].tolist(),
-        "intercept": float(model.intercept_[0]),
-    }
+    return fit_model(x, y, names, "linear")  # the learned answerer's trainer, same JSON format
 
 
 def proba(d: dict, x: np.ndarray) -> np.ndarray:
-    z = ((x - np.array(d["mean"])) / np.array(d["scale"])) @ np.array(d["coef"]) + d["intercept"]
-    return 1 / (1 + np.exp(-z))
+    return model_from_dict(d).proba(x)
 
 
 def abstain_threshold(p: np.ndarray, unanswerable: np.ndarray, precision: float) -> float:

@@ -118,9 +118,10 @@ def holding_sentence(scored: Scored, passage: Passage, start: int, end: int) -> 
         if c.passage.chunk_id == passage.chunk_id and c.start <= start < c.end:
             return c
     best_score = scored.sentences[0].score if scored.sentences else 1.0
-    found = [c for c in candidates([passage]) if c.start <= start < c.end]
+    sentences = candidates([passage])
+    found = [c for c in sentences if c.start <= start < c.end]
     if not found:  # a span that starts between sentences: take the one it ends in
-        found = [c for c in candidates([passage]) if c.start < end <= c.end]
+        found = [c for c in sentences if c.start < end <= c.end]
     if not found:
         found = [Candidate(passage, 0, start, end, passage.text_at(start, end), 0)]
     c = found[0]
