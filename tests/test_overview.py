@@ -35,6 +35,7 @@ EXTRA = [
     "tech/300",
     "tech/111",
     "tech/130",
+    "politics/100",  # "Guantanamo man 'suing government'": the lead says he plans to sue
 ]
 
 
@@ -114,6 +115,31 @@ def test_a_summary_quotes_the_named_article_in_order(bbc):
     by_id = assistant.ask("Summarise tech/010")
     assert by_id.kind == "summary"
     assert [c.quote for c in by_id.citations] == [c.quote for c in answer.citations]
+
+
+def test_a_summary_keeps_the_lead_of_the_story(bbc):
+    assistant, texts, _, _ = bbc
+    answer = assistant.ask("Summarise the article about the Guantanamo man suing the government")
+    assert answer.kind == "summary"
+    assert {c.article for c in answer.citations} == {"politics/100"}
+    lead = "A British terror suspect held in Guantanamo Bay for 33 months plans to sue"
+    assert answer.citations[0].quote.startswith(lead)
+    check_spans(answer, texts)
+    for question in ["Summarise the article about Google's toolbar", "Summarise tech/185"]:
+        first = assistant.ask(question).citations[0]
+        body = texts[first.article].split("\n\n", 1)[1].lstrip()  # after the title line
+        assert body.startswith(first.quote), (question, first.quote)
+
+
+def test_the_lead_is_the_first_sentence_that_is_not_boilerplate():
+    from qa.answering.builders.summary import lead_index
+
+    story = "A British terror suspect plans to sue the government, it is reported."
+    assert lead_index([story, "Another sentence of the story follows here."]) == 0
+    assert lead_index(["By John Smith, BBC News", story]) == 1
+    assert lead_index(["Published: 3 March 2005 10:12 GMT", "Image caption The minister", story]) == 2
+    assert lead_index(["By the end of 2004, sales of the phone had doubled."]) == 0
+    assert lead_index(["Updated 10:12", "Short one.", "Photo: AP"]) is None
 
 
 def test_summarise_it_takes_the_article_from_the_conversation(bbc):

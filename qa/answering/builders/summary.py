@@ -8,8 +8,10 @@ article when its passage holds them all.
 
 The summariser is unsupervised and extractive (centroid): every sentence of the article
 is embedded with the bundled model; a sentence scores by its similarity to the mean of
-them all, the lead sentence gains ``LEAD_BONUS`` (news puts the gist first); the best
-``n`` (a fifth of the sentences, 3 to 5) are kept, no two nearly the same.
+them all. The lead (the first sentence that is not boilerplate: a byline, a dateline, a
+credit, a line of a few words) is always kept: news puts the story in its first sentence, and
+the lead is the strongest baseline of news summarisation. Then the best-scoring sentences
+up to ``n`` (a fifth of the sentences, 3 to 5), no two nearly the same.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from qa.answering.question.followup import last_user_questions
 from qa.answering.question.kinds import Kind, subject_of
 from qa.types import Answer, Passage
 
-LEAD_BONUS = 0.1
+LEAD_SEARCH = 3  # the lead is among the article's first sentences
+_BYLINE = re.compile(r"^\s*By (?:[A-Z][\w'.-]*\s*){1,4}(?:,|$|\n)")
+_BOILERPLATE = re.compile(
+    r"^\s*(?:(?:published|updated|last (?:updated|modified)|posted|image|photo|"
+    r"picture|video|caption|copyright|advertisement|share this|click|subscribe|sign up|"
+    r"read more|related|follow us)\b|\(?(?:reuters|ap|afp|pa)\)?\s*[-:]?\s*$)|"
+    r"all rights reserved",
+    re.IGNORECASE,
+)
 MIN_SENTENCES, MAX_SENTENCES = 3, 5
 NEAR_DUPLICATE = 0.9
 MAX_ARTICLE_SENTENCES = 120
@@ -104,18 +114,27 @@ def summarise(sentences, vectors) -> list:
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     scores = vectors @ centroid
-    scores[0] += LEAD_BONUS
     n = min(len(sentences), max(MIN_SENTENCES, min(MAX_SENTENCES, round(len(sentences) / 5))))
-    chosen: list[int] = []
+    lead = lead_index([s.text for s in sentences])
+    chosen: list[int] = [] if lead is None else [lead]
     for i in np.argsort(-scores, kind="stable"):
         if len(chosen) >= n:
             break
-        if any(float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE for j in chosen):
+        if i in chosen or any(float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE for j in chosen):
             continue
         chosen.append(int(i))
     for i in chosen:
         sentences[i].score = float(scores[i])
     return [sentences[i] for i in sorted(chosen)]
+
+
+def lead_index(texts: list[str]) -> int | None:
+    """The article's lead: the first of its first sentences that is not boilerplate."""
+    for i, text in enumerate(texts[:LEAD_SEARCH]):
+        boilerplate = _BYLINE.search(text) or _BOILERPLATE.search(text)
+        if len(re.findall(r"\w+", text)) >= 6 and not boilerplate:
+            return i
+    return None
 
 
 def _last_cited_article(history: list[dict]) -> str:
