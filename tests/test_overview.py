@@ -137,7 +137,8 @@ def test_the_lead_is_the_first_sentence_that_is_not_boilerplate():
     story = "A British terror suspect plans to sue the government, it is reported."
     assert lead_index([story, "Another sentence of the story follows here."]) == 0
     assert lead_index(["By John Smith, BBC News", story]) == 1
-    assert lead_index(["Published: 3 March 2005 10:12 GMT", "Image caption The minister", story]) == 2
+    dateline, caption = "Published: 3 March 2005 10:12 GMT", "Image caption The minister"
+    assert lead_index([dateline, caption, story]) == 2
     assert lead_index(["By the end of 2004, sales of the phone had doubled."]) == 0
     assert lead_index(["Updated 10:12", "Short one.", "Photo: AP"]) is None
 
