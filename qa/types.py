@@ -90,6 +90,11 @@ class Answer:
     notes: list[str] = field(default_factory=list)  # e.g. the date window applied
     excluded_undated: int = 0  # articles without a date that the date window left out
 
+    @property
+    def shown_short_answer(self) -> str:
+        """The short answer every surface shows in bold: a confident one, else none."""
+        return self.short_answer if self.short_answer_confident else ""
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -184,3 +184,22 @@ def test_markdown_export_shows_article_markdown_as_characters(url, answers):
     assert "evil.example" in rendered and "<a " not in rendered and "<img" not in rendered
     assert "[the official ferry site](http://evil.example/login)" in rendered
     assert "http://" not in text  # a bare URL would become a link in GitHub's Markdown
+
+
+def test_markdown_export_shows_the_short_answer_exactly_where_the_chat_did(url, answers):
+    """An unconfident short answer is hidden in the chat: the export hides it too."""
+    from dataclasses import replace
+
+    from qa.app.web.page import chat_markdown
+
+    cited, _ = answers
+    unsure = replace(cited, short_answer="2001", short_answer_confident=False)
+    sure = replace(cited, short_answer="Valentina Matvienko", short_answer_confident=True)
+    store = ConversationStore(url)
+    cid = store.create("", MATVIENKO)
+    store.add_turn(cid, "", MATVIENKO, unsure)
+    store.add_turn(cid, "", MATVIENKO, sure)
+    text = conversation_markdown(store.get(cid, ""))
+    assert "**2001**" not in text and "**Valentina Matvienko**" in text
+    assert "**2001**" not in chat_markdown(unsure, 1)
+    assert "**Valentina Matvienko**" in chat_markdown(sure, 3)

@@ -18,8 +18,8 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         print_groups(answer, console)
     else:
         console.print(f"[{style}]{escape(answer.answer)}[/{style}]")
-    if answer.short_answer and answer.short_answer_confident:
-        console.print(f"[green]short answer:[/green] {escape(answer.short_answer)}")
+    if answer.shown_short_answer:
+        console.print(f"[green]short answer:[/green] {escape(answer.shown_short_answer)}")
     for note in answer.notes:
         console.print(f"[dim]{escape(note)}[/dim]")
     for s in answer.unsupported:

@@ -40,8 +40,8 @@ def conversation_markdown(conversation: Conversation) -> str:
         if answer.abstained:
             out.append(f"_{_one_line(answer.answer)}_")
         else:
-            if answer.short_answer:
-                out += [f"**{_one_line(answer.short_answer)}**", ""]
+            if answer.shown_short_answer:  # as the chat showed it: only a confident one
+                out += [f"**{_one_line(answer.shown_short_answer)}**", ""]
             out.append(md(answer.answer))
         for note in answer.notes:  # the date window applied, articles left out
             out += ["", f"_{_one_line(note)}_"]

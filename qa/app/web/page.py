@@ -71,8 +71,8 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
 
         pieces = _MARKER.split(unwrap_double_quotes(answer.answer))  # text, n, text, …
         text = "".join(link(p) if i % 2 else md(p) for i, p in enumerate(pieces))
-        if answer.short_answer and answer.short_answer_confident:
-            text = f"**{md(answer.short_answer)}**  \n{text}"
+        if answer.shown_short_answer:
+            text = f"**{md(answer.shown_short_answer)}**  \n{text}"
         if answer.unsupported:
             text += "\n\n_Some sentences are not supported by their cited passage._"
     for note in answer.notes:  # the date window applied, articles left out
