@@ -21,6 +21,7 @@ from qa.app.records.feedback import (
 MATVIENKO = "Who is the speaker of Russia's upper house?"
 WORLD_CUP = "Who won the 2014 FIFA World Cup?"
 TIME_WARNER = "How much did Time Warner's quarterly profits jump?"
+OVERVIEW = "Give me an overview of Time Warner"
 
 
 @pytest.mark.parametrize(
@@ -76,8 +77,19 @@ def test_which_feedback_makes_which_eval_row():
     assert row["unanswerable"] is True  # an up-voted abstention: the articles don't say
     row, _ = eval_row(_fb(rating=UP, question="and her?", standalone_question="who is she?"))
     assert row["question"] == "who is she?" and row["asked"] == "and her?"
+    # With the conversation known, a follow-up keeps the question as asked and the
+    # questions before it: a wrong rewrite at the time is not stored as the question.
+    row, _ = eval_row(
+        _fb(rating=UP, question="and her?", standalone_question="and her? (ISIL)"), ["Who is X?"]
+    )
+    assert (row["question"], row["history"]) == ("and her?", ["Who is X?"])
+    assert row["standalone"] == "and her? (ISIL)" and "asked" not in row
     assert eval_row(_fb(rating=DOWN)) == (None, "down-voted without a correction")
-    assert eval_row(_fb(rating=UP, short_answer=""))[0] is None
+    # An up-vote without a short answer in bold endorses the articles it cites.
+    row, why = eval_row(_fb(rating=UP, short_answer=""))
+    assert (row["sources"], why) == (["a/1"], "") and "answers" not in row
+    row, why = eval_row(_fb(rating=UP, short_answer="", citations=[]))
+    assert row is None and "up-voted" in why
     assert eval_row(_fb())[0] is None
 
     rows, skipped = export_rows(
@@ -153,6 +165,8 @@ def test_feedback_export_round_trip_through_qa_eval(
     chat("bob", [(WORLD_CUP, {"correction": "The articles don't say"})])
     chat("bob", [(TIME_WARNER, {"rating": DOWN, "correction": "the answer is 76%"})])
     chat("bob", [("What did the council decide?", {"rating": DOWN})])  # skipped: no answer
+    [overview] = chat("carol", [(OVERVIEW, {"rating": UP})])  # no short answer: its articles
+    assert overview.kind == "overview" and overview.citations and not overview.short_answer
 
     out = tmp_path / "feedback.jsonl"
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
@@ -162,12 +176,14 @@ def test_feedback_export_round_trip_through_qa_eval(
     )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     by_question = {r.get("asked", r["question"]): r for r in rows}
-    assert set(by_question) == {MATVIENKO, "Who did she meet?", WORLD_CUP, TIME_WARNER}
+    assert set(by_question) == {MATVIENKO, "Who did she meet?", WORLD_CUP, TIME_WARNER, OVERVIEW}
     seed = "russia-promises-free-weapons-to-afghanistan"
     assert by_question[MATVIENKO]["answers"] == ["Valentina Matvienko"]
     assert by_question[MATVIENKO]["source"] == seed
     she = by_question["Who did she meet?"]
-    assert she["question"] == follow_up.standalone_question != "Who did she meet?"
+    assert (she["question"], she["history"]) == ("Who did she meet?", [MATVIENKO])
+    assert she["standalone"] == follow_up.standalone_question != "Who did she meet?"
+    assert by_question[OVERVIEW]["sources"] == sorted({c.article for c in overview.citations})
     assert she["answers"] == ["Fazal Hadi Muslimyar"] and she["source"] == seed
     assert by_question[WORLD_CUP]["unanswerable"] is True
     assert by_question[TIME_WARNER]["answers"] == ["76%"]
@@ -177,7 +193,8 @@ def test_feedback_export_round_trip_through_qa_eval(
     assert main(["eval", str(out), "--corpus", str(bbc_corpus), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["errors"] == []
-    assert (report["n"], report["n_answerable"], report["n_unanswerable"]) == (4, 3, 1)
+    assert (report["n"], report["n_answerable"], report["n_unanswerable"]) == (5, 3, 1)
+    assert report["n_article_sets"] == 1
     scored = {r["question"]: r for r in report["rows"]}
     assert scored[she["question"]]["contains"]  # the quote names Muslimyar
     assert scored[WORLD_CUP]["abstained"]

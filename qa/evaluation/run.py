@@ -5,7 +5,10 @@ Each line: {"question": str, "answers": [str, ...], "source": "article id"?,
 abstain. A row may instead (or also) give ``"sources": ["article id", ...]``, the set of
 every article about the question (overview and timeline rows, ``"kind"`` optional): it
 is scored by the recall and precision of the cited articles (and the recall of the
-retrieved ones). Bad lines are reported with their number; the rest is evaluated.
+retrieved ones). A follow-up row gives ``"history": ["earlier question", ...]``: the
+conversation is replayed (each earlier question asked with the answers before it) and
+the row's question is asked last, as in the chat. Bad lines are reported with their
+number; the rest is evaluated.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class QAPair:
     source: str = ""
     sources: list[str] = field(default_factory=list)  # every article about it
     kind: str = ""  # e.g. "overview", "timeline" (informative)
+    history: list[str] = field(default_factory=list)  # earlier questions of the conversation
 
     @property
     def unanswerable(self) -> bool:
@@ -61,8 +65,11 @@ def load_pairs(path: Path) -> LoadedPairs:
             sources = obj.get("sources", [])
             if not isinstance(sources, list) or not all(isinstance(a, str) for a in sources):
                 raise ValueError('"sources" must be a list of article ids')
+            history = obj.get("history", [])
+            if not isinstance(history, list) or not all(isinstance(q, str) for q in history):
+                raise ValueError('"history" must be a list of earlier questions')
             source, kind = str(obj.get("source") or ""), str(obj.get("kind") or "")
-            pair = QAPair(number, question.strip(), answers, source, sources, kind)
+            pair = QAPair(number, question.strip(), answers, source, sources, kind, history)
             out.pairs.append(pair)
         except (json.JSONDecodeError, ValueError) as exc:
             out.errors.append({"line": number, "error": str(exc)})
@@ -184,6 +191,18 @@ def is_failure(row: dict) -> bool:
     return not (row["contains"] and row["citation_ok"])
 
 
+def ask_in_conversation(assistant, pair: QAPair, k: int):
+    """The answer to ``pair.question`` after its conversation's earlier questions."""
+    history: list[dict] = []
+    for earlier in pair.history:
+        answer = assistant.ask(earlier, history=history, k=k)
+        history += [
+            {"role": "user", "content": earlier},
+            {"role": "assistant", "content": answer.answer},
+        ]
+    return assistant.ask(pair.question, history=history, k=k)
+
+
 def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> dict:
     """Ask every question; returns the report ({n, n_answerable, ..., metrics, rows})."""
     from tqdm import tqdm
@@ -191,7 +210,7 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
     copies = duplicate_groups(assistant.articles())  # near-duplicate articles
     rows = []
     for pair in tqdm(pairs, desc="eval", unit="q", disable=not progress):
-        rows.append(score_row(pair, assistant.ask(pair.question, k=k), copies))
+        rows.append(score_row(pair, ask_in_conversation(assistant, pair, k), copies))
     return {
         "n": len(rows),
         "n_answerable": sum(1 for r in rows if not r["unanswerable"] and r["expected"]),

@@ -183,10 +183,13 @@ def _sync_while_serving(background, started: float) -> None:
 def cmd_feedback_export(args) -> int:
     from collections import Counter
 
-    from qa.app.records.feedback import FeedbackStore, export_rows
+    from qa.app.records.conversations import ConversationStore
+    from qa.app.records.feedback import FeedbackStore, earlier_questions, export_rows
 
     settings = _settings(args)
-    rows, skipped = export_rows(FeedbackStore(settings.chat_database_url).all())
+    url = settings.chat_database_url
+    earlier = earlier_questions(ConversationStore(url))
+    rows, skipped = export_rows(FeedbackStore(url).all(), earlier)
     text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:
         out = Path(args.out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -178,11 +179,22 @@ class FeedbackStore:
             return [_feedback(r) for r in rows]
 
 
-def eval_row(fb: Feedback) -> tuple[dict | None, str]:
-    """The ``qa eval`` row this feedback makes, or (None, why not)."""
-    row = {"question": fb.standalone_question or fb.question}
-    if fb.standalone_question and fb.standalone_question != fb.question:
-        row["asked"] = fb.question
+def eval_row(fb: Feedback, earlier: list[str] | None = None) -> tuple[dict | None, str]:
+    """The ``qa eval`` row this feedback makes, or (None, why not).
+
+    ``earlier``: the questions asked before this one in its conversation. A follow-up's row
+    keeps the question as asked with them (``qa eval`` replays the conversation), so that
+    a wrong rewrite at the time is not stored as the question; the rewrite shown then is
+    kept as ``standalone`` for the reader."""
+    asked_alone = fb.standalone_question or fb.question
+    if earlier:
+        row: dict = {"question": fb.question, "history": list(earlier)}
+        if fb.standalone_question and fb.standalone_question != fb.question:
+            row["standalone"] = fb.standalone_question
+    else:
+        row = {"question": asked_alone}
+        if fb.standalone_question and fb.standalone_question != fb.question:
+            row["asked"] = fb.question
     if fb.unanswerable or (fb.rating == UP and fb.abstained and not fb.correction):
         row.update(answers=[], unanswerable=True)
     elif fb.correction:
@@ -193,8 +205,12 @@ def eval_row(fb: Feedback) -> tuple[dict | None, str]:
         row.update(answers=[fb.correction], source=source)
     elif fb.rating == UP and fb.short_answer and fb.citations:
         row.update(answers=[fb.short_answer], source=fb.citations[0]["article"])
+    elif fb.rating == UP and fb.citations:
+        # No short answer was shown: the up-vote endorses the cited articles (an
+        # article-set row, scored by the recall and precision of the cited articles).
+        row.update(sources=sorted({c["article"] for c in fb.citations}))
     elif fb.rating == UP:
-        return None, "up-voted answer without a short answer"
+        return None, "up-voted answer without a citation (nothing to check it against)"
     elif fb.rating == DOWN:
         return None, "down-voted without a correction"
     else:
@@ -203,14 +219,38 @@ def eval_row(fb: Feedback) -> tuple[dict | None, str]:
     return row, ""
 
 
-def export_rows(records: list[Feedback]) -> tuple[list[dict], list[dict]]:
-    """Eval rows (the latest feedback per question wins) and the skipped records."""
-    latest: dict[str, dict] = {}
+def export_rows(
+    records: list[Feedback], earlier: Callable[[Feedback], list[str]] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Eval rows (the latest feedback per question in its conversation wins) and the
+    skipped records. ``earlier(fb)``: the questions asked before fb's in its conversation."""
+    latest: dict[tuple, dict] = {}
     skipped: list[dict] = []
     for fb in records:  # oldest first, so later feedback replaces earlier
-        row, why = eval_row(fb)
+        row, why = eval_row(fb, earlier(fb) if earlier else None)
         if row is None:
             skipped.append({"question": fb.question, "reason": why})
             continue
-        latest[" ".join(row["question"].lower().split())] = row
+        key = tuple(" ".join(q.lower().split()) for q in [*row.get("history", []), row["question"]])
+        latest[key] = row
     return list(latest.values()), skipped
+
+
+def earlier_questions(conversations) -> Callable[[Feedback], list[str]]:
+    """``earlier(fb)`` from a ConversationStore: the user's questions before fb's answer."""
+    cache: dict[tuple[str, str], object] = {}
+
+    def earlier(fb: Feedback) -> list[str]:
+        key = (fb.user, fb.conversation_id)
+        if key not in cache:
+            cache[key] = conversations.get(fb.conversation_id, fb.user)
+        conversation = cache[key]
+        if conversation is None:  # deleted since: the question as it was rewritten then
+            return []
+        return [
+            m.content
+            for m in conversation.messages
+            if m.role == "user" and m.position < fb.position - 1
+        ]
+
+    return earlier
