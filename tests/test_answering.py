@@ -120,6 +120,21 @@ def test_date_filter(assistant_for, tmp_path):
     assert {p.article for p in got.passages} == {"Oslo"}
 
 
+def test_a_date_range_over_undated_articles_says_why_nothing_is_quoted(seed_assistant):
+    """The seed article has no date: a date range leaves nothing to search, and both the
+    answer and the Sources panel say so instead of pointing at "the closest passages"."""
+    from qa.app.web.page import chat_markdown, sources_html
+
+    got = seed_assistant.ask(
+        "Who is the speaker of Russia's upper house?", filters=Filters(date_from="2005-01-01")
+    )
+    assert got.abstained and not got.passages and not got.citations
+    assert "The indexed article has no published date" in got.answer
+    assert "closest passages" not in chat_markdown(got, 1)
+    panel = sources_html(got, 1)
+    assert "closest passages" not in panel and "no published date" in panel
+
+
 def test_cli_ask_json_is_one_answer_object(capsys, corpus, tmp_path, monkeypatch, embedder):
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     q = "Who is the speaker of Russia's upper house?"

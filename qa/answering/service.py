@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answering.builders.extractive import ExtractiveAnswerer
+from qa.answering.builders.extractive import ExtractiveAnswerer, nothing_found_text
 from qa.answering.builders.overview import Overviews
 from qa.answering.builders.summary import Summaries
 from qa.answering.chain import build_prepare_chain
@@ -196,6 +196,8 @@ class Assistant:
         weak = answerable < self.answerer.threshold
         if self.llm is None or (weak and self.settings.llm_evidence_gate):
             answer = self._extractive(state)
+            if answer.abstained and not answer.passages:  # say why, not "the closest passages"
+                answer.answer = nothing_found_text(when.excluded_undated, len(manifest))
             answer.backend = self.backend
             yield answer.answer
         else:

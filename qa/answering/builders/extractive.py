@@ -31,6 +31,7 @@ from qa.answering.readers.evidence import Read, ReaderModels
 from qa.types import Citation
 
 ABSTAIN_TEXT = "The articles don't say. The closest passages are shown under Sources."
+NOTHING_SEARCHED = "No article matches the filters set, so nothing was searched."
 _PRONOUN_START = re.compile(
     r"^[\"“‘']?(he|she|it|they|his|her|its|their|this|that|these|those|the company|the firm)\b",
     re.I,
@@ -60,6 +61,24 @@ def _previous(c: Candidate) -> Candidate:
     return replace(
         c, start=c.prev_start, end=c.prev_end, text=c.prev, prev="", next=c.text, index=c.index - 1
     )
+
+
+def nothing_found_text(excluded_undated: int, indexed: int) -> str:
+    """Why an answer has no passage at all: the filters left no article to search."""
+    if excluded_undated and excluded_undated >= indexed:
+        which = (
+            "The indexed article has no published date"
+            if indexed == 1
+            else f"None of the {indexed:,} indexed articles has a published date"
+        )
+        return f"{which}, so the date range leaves nothing to search. Clear the dates to search."
+    if excluded_undated:
+        n = excluded_undated
+        return (
+            f"No article matches the filters set: the date range leaves out the {n:,} "
+            f"article{'s' if n != 1 else ''} without a published date, and no dated one matches."
+        )
+    return NOTHING_SEARCHED
 
 
 def _given(c: Candidate, given: tuple[str, ...]) -> bool:

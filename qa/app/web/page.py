@@ -57,7 +57,9 @@ def chat_markdown(answer: Answer, turn: int | None = None) -> str:
     ``[link](…)`` shows as its characters), [n] markers linking to this answer's own
     source cards (``turn`` is the message's position in the chat), and the standalone
     question the engine answered when a follow-up was rewritten."""
-    if answer.abstained:
+    if answer.abstained and not answer.passages:  # nothing searched: the engine says why
+        text = f"⚠️ **{md(answer.answer)}**"
+    elif answer.abstained:
         text = f"⚠️ **{md(ABSTAINED)}**"
     elif answer.groups and answer.backend == "extractive":  # an LLM's text reads as written
         text = grouped_markdown(answer, turn)
@@ -123,7 +125,12 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
     parts = [f"<div class='qa-sources' data-turn='{turn}'>"]
     if answer.question:
         parts.append(f"<div class='qa-meta qa-for'>For: {html.escape(answer.question)}</div>")
-    if answer.abstained:
+    if answer.abstained and not answer.passages:  # never a heading over nothing
+        parts.append(
+            "<div class='qa-abstain' id='qa-abstain'><strong>No sources.</strong> "
+            f"{html.escape(answer.answer)}</div>"
+        )
+    elif answer.abstained:
         parts.append(
             "<div class='qa-abstain' id='qa-abstain'><strong>The articles don't say.</strong> "
             "These are the closest passages (click one to read its article):</div>"
