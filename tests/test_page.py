@@ -173,3 +173,29 @@ def test_a_question_shows_as_typed_and_reaches_the_engine_as_typed():
     shown = user_markdown(question)
     assert "<a " not in _rendered(shown) and "<img" not in _rendered(shown)
     assert chat_text("user", shown) == question
+
+
+def test_citations_of_one_article_with_overlapping_text_share_one_card():
+    """Two cited sentences in overlapping chunks of one article: one card showing the
+    union of the chunks once, both quotes marked, both [n] anchors on it; a citation of
+    another article keeps its own card."""
+    text = "First sentence here. Second sentence there. Third one follows. Fourth ends it."
+    p1 = Passage("a:0", "a", "Story A", "", 0, 44, text[0:44])
+    p2 = Passage("a:1", "a", "Story A", "", 21, 63, text[21:63])
+    other = Passage("b:0", "b", "Story B", "", 0, 20, "Another story's text")
+    cites = [
+        Citation.of(1, p1, 0, 20, text[0:20]),
+        Citation.of(2, p2, 44, 63, text[44:63]),
+        Citation.of(3, other, 0, 20, "Another story's text"),
+    ]
+    answer = Answer("q?", "q?", "x [1] y [2] z [3]", citations=cites, passages=[p1, p2, other])
+    html = sources_html(answer, turn=1)
+    assert html.count("class='qa-source'") == 2
+    assert html.count("Second sentence there.") == 1  # the overlap is shown once
+    assert "<mark>First sentence here.</mark> Second sentence there. <mark>Third one" in html
+    assert "id='src-1-1'" in html and "id='src-1-2'" in html and "id='src-1-3'" in html
+    assert "[1] [2] Story A" in html and "[3] Story B" in html
+    # the abstention's closest passages: overlapping chunks of one article, one card
+    closest = Answer("q?", "q?", "", abstained=True, passages=[p1, p2, other])
+    html = sources_html(closest, turn=1)
+    assert html.count("class='qa-source'") == 2 and html.count("Second sentence there.") == 1

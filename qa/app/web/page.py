@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 
 from qa.answering.builders.extractive import quote
 from qa.answering.builders.speech import speaker_of, unwrap_double_quotes
 from qa.text.markdown import escape_markdown_html as md
-from qa.types import Answer
+from qa.types import Answer, Citation
 
 CSS = """
 .qa-sources { display: flex; flex-direction: column; gap: 10px; }
 .qa-source { border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; }
 .qa-source h4 { margin: 0 0 4px 0; font-size: 0.95rem; }
+.qa-source:has(.qa-anchor:target) { border-color: #bf8700; box-shadow: 0 0 0 2px #fff3a3; }
 .qa-meta { color: #57606a; font-size: 0.8rem; margin-bottom: 6px; }
 .qa-passage { white-space: pre-wrap; font-size: 0.9rem; line-height: 1.45; }
 .qa-passage mark { background: #fff3a3; padding: 0 2px; }
@@ -110,11 +112,86 @@ def grouped_markdown(answer: Answer, turn: int | None = None) -> str:
     return "\n\n".join(parts)
 
 
-def _highlighted(passage_text: str, rel_start: int, rel_end: int) -> str:
-    before = html.escape(passage_text[:rel_start])
-    quote = html.escape(passage_text[rel_start:rel_end])
-    after = html.escape(passage_text[rel_end:])
-    return f"{before}<mark>{quote}</mark>{after}"
+@dataclass
+class _Shown:
+    """One source card: a stretch of one article's text and the citations quoted in it."""
+
+    article: str
+    start: int
+    end: int
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    marks: list[tuple[int, int]] = field(default_factory=list)  # article offsets
+    extra: str = ""
+
+    def widen(self, start: int, end: int, text: str) -> None:
+        """Take in an overlapping stretch [start, end) of the same article."""
+        if start < self.start:
+            self.text = text[: self.start - start] + self.text
+            self.start = start
+        if end > self.end:
+            self.text += text[self.end - start :]
+            self.end = end
+
+
+def _overlapping(cards: list[_Shown], article: str, start: int, end: int) -> _Shown | None:
+    """The card of ``article`` whose text overlaps [start, end), if any."""
+    found = (k for k in cards if k.article == article and start < k.end and k.start < end)
+    return next(found, None)
+
+
+def _merged_cards(answer: Answer) -> list[_Shown]:
+    """One card per citation, in citation order, except that citations of one article whose
+    shown text overlaps share one card (the union of their passages, each quote marked)."""
+    passages = {p.chunk_id: p for p in answer.passages}
+    cards: list[_Shown] = []
+    for c in answer.citations:
+        p = passages.get(c.chunk_id)
+        if p is not None and p.start <= c.start and c.end <= p.end:
+            start, end, text = p.start, p.end, p.text
+        else:
+            start, end, text = c.start, c.end, c.quote
+        extra = ""
+        if not c.supported:
+            extra = "<div class='qa-unsupported'>does not support the claim</div>"
+        if c.also_in:  # near-duplicate copies of the story, shown once
+            also = ", ".join(html.escape(a) for a in c.also_in)
+            extra += f"<div class='qa-meta qa-also'>also in: {also}</div>"
+        said = speaker_of(c.quote)
+        if said:
+            extra += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"
+        same = _overlapping(cards, c.article, start, end)
+        if same is None:
+            cards.append(_Shown(c.article, start, end, text, [c], [(c.start, c.end)], extra))
+            continue
+        same.widen(start, end, text)
+        same.citations.append(c)
+        same.marks.append((c.start, c.end))
+        same.extra += extra
+    return cards
+
+
+def _highlighted_all(text: str, marks: list[tuple[int, int]]) -> str:
+    """``text`` escaped, with each [start, end) of ``marks`` (overlaps joined) marked."""
+    out, at = [], 0
+    for a, b in _joined(sorted(marks)):
+        a, b = max(a, at), min(b, len(text))
+        if b <= a:
+            continue
+        out += [html.escape(text[at:a]), f"<mark>{html.escape(text[a:b])}</mark>"]
+        at = b
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def _joined(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in marks:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def sources_html(answer: Answer | None, turn: int | None = None) -> str:
@@ -135,27 +212,30 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
             "<div class='qa-abstain' id='qa-abstain'><strong>The articles don't say.</strong> "
             "These are the closest passages (click one to read its article):</div>"
         )
-        for p in answer.passages[:3]:
-            span = (p.article, p.start, p.end)
-            parts.append(
-                _card("", p.title, p.published, p.article, html.escape(p.text), "", None, span)
-            )
-    passages = {p.chunk_id: p for p in answer.passages}
-    for c in answer.citations:
-        p = passages.get(c.chunk_id)
-        if p is not None and p.start <= c.start and c.end <= p.end:
-            body = _highlighted(p.text, c.start - p.start, c.end - p.start)
-        else:
-            body = f"<mark>{html.escape(c.quote)}</mark>"
-        warn = "" if c.supported else "<div class='qa-unsupported'>does not support the claim</div>"
-        if c.also_in:  # near-duplicate copies of the story, shown once
-            also = ", ".join(html.escape(a) for a in c.also_in)
-            warn += f"<div class='qa-meta qa-also'>also in: {also}</div>"
-        said = speaker_of(c.quote)
-        if said:
-            warn += f"<div class='qa-speaker'>Reported speech, said by {html.escape(said)}</div>"
-        span = (c.article, c.start, c.end)
-        parts.append(_card(str(c.n), c.title, c.published, c.article, body, warn, turn, span))
+        closest: list[_Shown] = []
+        for p in answer.passages[:3]:  # overlapping chunks of one article: one card
+            same = _overlapping(closest, p.article, p.start, p.end)
+            if same is None:
+                closest.append(_Shown(p.article, p.start, p.end, p.text))
+            else:
+                same.widen(p.start, p.end, p.text)
+        titles = {p.article: (p.title, p.published) for p in answer.passages}
+        for k in closest:
+            span = (k.article, k.start, k.end)
+            body = html.escape(k.text)
+            parts.append(_card("", *titles[k.article], k.article, body, "", None, span))
+    for card in _merged_cards(answer):
+        numbers = [c.n for c in card.citations]
+        rest = "".join(
+            f"<span class='qa-anchor' id='{anchor(turn, n)}'></span>" for n in numbers[1:]
+        )
+        marks = [(a - card.start, b - card.start) for a, b in card.marks]
+        body = rest + _highlighted_all(card.text, marks)
+        first = card.citations[0]
+        span = (first.article, first.start, first.end)
+        label = "] [".join(map(str, numbers))
+        meta = (first.title, first.published, first.article)
+        parts.append(_card(label, *meta, body, card.extra, turn, span, numbers[0]))
     parts.append("</div>")
     return "".join(parts)
 
@@ -169,8 +249,11 @@ def _card(
     extra: str,
     turn: int | None = None,
     span: tuple[str, int, int] | None = None,
+    first: int | None = None,
 ) -> str:
-    ident = f" id='{anchor(turn, n)}'" if n else ""
+    """A source card labelled ``[n]`` (``n`` may be "1] [2" for a shared card), its id the
+    anchor of citation ``first`` (default: ``n``)."""
+    ident = f" id='{anchor(turn, first if first is not None else n)}'" if n else ""
     label = f"[{n}] " if n else ""
     when = html.escape(published) or "no date"  # every source shows its date
     meta = " · ".join(x for x in (when, html.escape(article)) if x)
