@@ -70,6 +70,25 @@ def test_best_spans_never_picks_question_tokens_and_respects_the_band():
     assert short.end - short.start == 3  # a one-token span only
 
 
+@pytest.mark.parametrize(
+    ("span", "tidied"),
+    [
+        ("90,000 square kilometers (34,700 square miles", "90,000 square kilometers"),
+        ("32 °C (90 °F)", "32 °C (90 °F)"),  # a closed bracket stays
+        ("Japanese) dominance in Asia", "Japanese"),
+        ("“natural phenomena", "natural phenomena"),
+        ("Syria,", "Syria"),
+        ("(", "("),  # never empty
+    ],
+)
+def test_a_span_loses_an_unclosed_bracket_and_edge_punctuation(span, tidied):
+    from qa.answering.readers.decode import tidy
+
+    text = f"Before {span} after."
+    start, end = tidy(text, 7, 7 + len(span))
+    assert text[start:end] == tidied
+
+
 def test_the_shipped_reader_is_one_small_file_that_runs_without_torch():
     """(Its load time is measured by bench/query.py, not here.)"""
     assert MODEL_PATH.is_file()
@@ -167,6 +186,12 @@ def test_the_reader_picks_the_short_answer_and_quotes_its_sentence(seed, questio
     assert quoted in answer.citations[0].quote
     assert answer.short_answer in answer.citations[0].quote
     assert "read" in answer.timings
+
+
+def test_the_short_answer_ends_before_an_unclosed_bracket(seed):
+    """The reader's span ran to "90,000 square kilometers (34,700 square miles"."""
+    answer = seed.ask("How much territory does the Islamic State control?")
+    assert answer.short_answer == "90,000 square kilometers"
 
 
 def test_the_reader_leaves_alone_what_the_article_does_not_say(seed):

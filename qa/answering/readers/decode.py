@@ -68,3 +68,22 @@ def best_spans(
                 break
             out.append(Span(w.passage, w.offsets[i][0], w.offsets[j][1], float(grid[i, j]), null))
     return out
+
+
+_EDGE_PUNCT = " \t,;:.!?\"“”‘’'-–—"
+
+
+def tidy(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) of ``text`` trimmed as an answer: an unclosed bracket and what follows
+    it cut off ("90,000 square kilometers (34,700 square miles" -> the first measure), a
+    stray closing one too, and edge punctuation dropped. Never empty."""
+    span = text[start:end]
+    opened, closed = span.count("("), span.count(")")
+    cut = span.rfind("(") if opened > closed else span.find(")") if closed > opened else -1
+    if cut > 0 and span[:cut].strip(_EDGE_PUNCT):
+        end = start + cut
+    while end > start + 1 and text[end - 1] in _EDGE_PUNCT:
+        end -= 1
+    while start < end - 1 and text[start] in _EDGE_PUNCT:
+        start += 1
+    return start, end

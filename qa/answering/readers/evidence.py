@@ -21,6 +21,7 @@ import numpy as np
 from qa.answering.ranking.features import Candidate, candidates
 from qa.answering.ranking.learned import Model, ModelError, model_from_dict
 from qa.answering.ranking.rerank import Scored
+from qa.answering.readers.decode import tidy
 from qa.answering.readers.reader import Reader, Reading
 from qa.types import Passage
 
@@ -152,8 +153,10 @@ def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int
         if best is None or value > best[0]:
             best = (value, span, snip, start, end, sentence)
     if best is not None:
-        _, span, snip, out.start, out.end, out.sentence = best
-        out.passage = snip.passage
+        _, span, snip, start, end, out.sentence = best
+        out.passage = p = snip.passage
+        start, end = tidy(p.text, start - p.start, end - p.start)  # no unclosed bracket
+        out.start, out.end = p.start + start, p.start + end
         out.reading = Reading(span, reading.spans, reading.null)
     if models is None:
         return out
