@@ -3,6 +3,7 @@
 
 import base64
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import fields
@@ -13,9 +14,12 @@ from test_web import start_app
 
 from qa.app.access.auth import AuthConfigError, parse_accounts, user_from_authorization
 from qa.app.api.openai_api import RequestError, parse_request
+from qa.app.api.reply_parts import source_events, stream_pieces, url_citations
 from qa.types import Citation
 
 MATVIENKO = "Who is the speaker of Russia's upper house?"
+ISIL = "What did the articles say about ISIL?"  # an overview: two cited sentences
+MARKER = re.compile(r"\[\d+\]")
 CITATION_FIELDS = {f.name for f in fields(Citation)}  # what `qa ask --json` gives
 
 
@@ -68,6 +72,38 @@ def test_requests_map_to_a_question_and_its_history():
     ):
         with pytest.raises(RequestError):
             parse_request(bad)
+
+
+def test_the_reply_is_streamed_in_pieces_that_keep_markers_whole():
+    text = (
+        "“Valentina Matvienko, Russia’s upper house speaker, held a meeting.” [1] "
+        "After it she said \\(again\\) that “Moscow will help” [2][3]. Done [4]"
+    )
+    pieces = stream_pieces(text, words=4)
+    assert "".join(pieces) == text and len(pieces) >= 5
+    assert all(len(p.split()) <= 4 + len(MARKER.findall(p)) for p in pieces)
+    # No marker is cut: each piece holds whole markers, and together all of them.
+    assert [m for p in pieces for m in MARKER.findall(p)] == MARKER.findall(text)
+    assert "meeting.” [1] " in pieces  # a marker goes with what it cites
+    assert pieces[-1] == "Done [4]"
+    assert stream_pieces("") == [] and stream_pieces(" \n") == [" \n"]
+
+
+def test_each_citation_is_one_annotation_and_one_source_event_in_order():
+    def cite(n, start, end):
+        return Citation(n, "world/7", "Talks", "2005-03-01", "c1", start, end, f"quote {n}")
+
+    content = "“A.” [1] “B.” [2] “A again.” [1] “B.” [3]"
+    citations = [cite(1, 10, 20), cite(2, 30, 40), cite(3, 30, 40)]  # 3 quotes 2's span
+    notes = [a["url_citation"] for a in url_citations(content, citations)]
+    assert [content[a["start_index"] : a["end_index"]] for a in notes] == ["[1]", "[2]", "[3]"]
+    assert [a["quote"] for a in notes] == ["quote 1", "quote 2", "quote 3"]
+    events = source_events(citations)
+    assert {e["type"] for e in events} == {"source"}
+    assert [e["data"]["document"] for e in events] == [["quote 1"], ["quote 2"], ["quote 3"]]
+    ids = [e["data"]["metadata"][0]["source"] for e in events]
+    assert len(set(ids)) == 3 and ids == [a["url"] for a in notes]  # Open WebUI: n-th id = [n]
+    assert ids[0] == "qa-news:world/7#10-20"
 
 
 @pytest.mark.browser
@@ -150,6 +186,85 @@ def test_the_openai_client_talks_to_the_running_app(tmp_path):
             assert json.load(response)["data"][0]["id"] == "qa-news"
         with urllib.request.urlopen(url, timeout=30) as response:
             assert '"auth_required":true' in response.read().decode()
+
+
+def _tokens(*texts: str) -> int:
+    from qa.answering.readers.windows import load_tokenizer
+
+    tok = load_tokenizer()
+    return sum(len(tok.encode(t, add_special_tokens=False).ids) for t in texts)
+
+
+@pytest.mark.browser
+def test_v1_streams_in_pieces_with_usage_and_a_source_per_citation(tmp_path):
+    """Issue 21 point 5: the real `openai` client (and LangChain's ChatOpenAI) against
+    the running app: the stream is several content chunks equal to the non-streamed
+    reply, usage is counted, and each [n] is one annotation and one Open WebUI source
+    event, in order, quoting the cited passage."""
+    import openai
+    from langchain_openai import ChatOpenAI
+
+    seed_text = SEED.read_text(encoding="utf-8")
+    for url, _ in start_app(tmp_path):
+        client = openai.OpenAI(base_url=f"{url}v1", api_key="none", max_retries=0)
+        asked = [{"role": "user", "content": ISIL}]
+        done = client.chat.completions.create(model="qa-news", messages=asked)
+        text = done.choices[0].message.content
+        citations = done.model_extra["citations"]
+        assert [c["n"] for c in citations] == list(range(1, len(citations) + 1))
+        assert len(citations) >= 2
+        assert done.usage.prompt_tokens == _tokens(ISIL)
+        assert done.usage.completion_tokens == _tokens(text)
+        assert done.usage.total_tokens == _tokens(ISIL) + _tokens(text)
+
+        # Non-streamed: one url_citation per [n], in order, at its marker, quoting it.
+        notes = done.choices[0].message.annotations
+        assert [a.type for a in notes] == ["url_citation"] * len(citations)
+        for a, c in zip(notes, citations, strict=True):
+            assert text[a.url_citation.start_index : a.url_citation.end_index] == f"[{c['n']}]"
+            assert a.url_citation.title == c["title"]
+            assert a.url_citation.model_extra["quote"] == c["quote"]
+            assert seed_text[c["start"] : c["end"]] == c["quote"]
+
+        # Streamed: several content chunks that add up to the same text, no marker cut.
+        chunks = list(
+            client.chat.completions.create(
+                model="qa-news",
+                messages=asked,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+        )
+        contents = [ch.choices[0].delta.content for ch in chunks if ch.choices]
+        contents = [c for c in contents if c]
+        assert len(contents) >= 3 and "".join(contents) == text
+        assert [m for c in contents for m in MARKER.findall(c)] == MARKER.findall(text)
+
+        # Open WebUI's source events: one per [n], in order, the quote as the document.
+        events = [ch.model_extra["event"] for ch in chunks if "event" in ch.model_extra]
+        assert [e["type"] for e in events] == ["source"] * len(citations)
+        assert [e["data"]["document"] for e in events] == [[c["quote"]] for c in citations]
+        ids = [e["data"]["metadata"][0]["source"] for e in events]
+        assert len(set(ids)) == len(ids) == len(citations)
+
+        # The last choice: the annotations (the same ids) and the citations; then usage.
+        final = [ch for ch in chunks if ch.choices and ch.choices[0].finish_reason][-1]
+        assert final.choices[0].finish_reason == "stop"
+        assert final.model_extra["citations"] == citations
+        streamed_notes = final.choices[0].delta.model_extra["annotations"]
+        assert streamed_notes == [a.model_dump(exclude_none=True) for a in notes]
+        assert [a["url_citation"]["url"] for a in streamed_notes] == ids
+        assert chunks[-1].choices == [] and chunks[-1].usage == done.usage
+        assert all(ch.usage is None for ch in chunks[:-1])
+
+        # LangChain: the text and the usage; the citations through its own openai client.
+        llm = ChatOpenAI(base_url=f"{url}v1", api_key="none", model="qa-news", max_retries=0)
+        reply = llm.invoke(ISIL)
+        assert reply.content == text
+        assert reply.usage_metadata["total_tokens"] == done.usage.total_tokens
+        raw = llm.client.create(model="qa-news", messages=asked)
+        assert raw.choices[0].message.annotations == notes
+        assert raw.model_extra["citations"] == citations
 
 
 @pytest.mark.server

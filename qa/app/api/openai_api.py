@@ -6,8 +6,13 @@ history. The reply text is Markdown (chat clients render it): the article text i
 escaped, so an article's ``[link](…)`` or ``![](…)`` shows as characters, and the
 ``[n]`` markers are kept; ``citations`` (the fields of
 ``qa ask --json``) rides along at the top level of the completion (of the last chunk
-when streaming). With ``QA_AUTH`` every call needs ``Authorization: Bearer
-user:password`` (the ``QA_AUTH`` entry as the API key) or HTTP Basic.
+when streaming), the message carries them as OpenAI ``url_citation`` annotations, and
+``usage`` counts the tokens. Streamed, the text comes in pieces of a few words, each
+citation first as an Open WebUI ``source`` event (a chunk without choices), the
+annotations on the last chunk's delta, and ``usage`` on a chunk of its own when the
+client asks (``stream_options.include_usage``). With ``QA_AUTH`` every call needs
+``Authorization: Bearer user:password`` (the ``QA_AUTH`` entry as the API key) or HTTP
+Basic.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from qa.answering.llm.backends import LLMUnavailable
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import user_from_authorization
+from qa.app.api.reply_parts import source_events, stream_pieces, url_citations, usage
 from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import escape_answer, unescape_markdown
 from qa.types import Answer
@@ -86,6 +92,9 @@ def parse_request(body: object) -> dict:
     article = body.get("article") or ""
     if not isinstance(article, str):
         raise RequestError("'article' must be an article id")
+    options = body.get("stream_options") or {}
+    if not isinstance(options, dict):
+        raise RequestError("'stream_options' must be an object")
     return {
         "question": _text(messages[-1].get("content")),
         "history": history,
@@ -93,6 +102,8 @@ def parse_request(body: object) -> dict:
         "filters": Filters(articles=[article] if article else []),
         "model": str(body.get("model") or MODEL_ID),
         "stream": bool(body.get("stream")),
+        "include_usage": bool(options.get("include_usage")),
+        "prompt": [_text(m.get("content")) for m in messages],  # what usage counts
     }
 
 
@@ -110,8 +121,10 @@ def _extras(answer: Answer) -> dict:
     }
 
 
-def completion(answer: Answer, model: str) -> dict:
-    """A ``chat.completion`` object for the answer."""
+def completion(answer: Answer, model: str, prompt: list[str] | None = None) -> dict:
+    """A ``chat.completion`` object for the answer (``prompt``: the request's message
+    texts, for ``usage``; by default the question)."""
+    content = escape_answer(answer.answer)
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -120,17 +133,24 @@ def completion(answer: Answer, model: str) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": escape_answer(answer.answer)},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "annotations": url_citations(content, answer.citations),
+                },
                 "finish_reason": "stop",
                 "logprobs": None,
             }
         ],
+        "usage": usage([answer.question] if prompt is None else prompt, content),
         **_extras(answer),
     }
 
 
 def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
-    """Server-sent events: the role, the answer text, a last chunk with the citations.
+    """Server-sent events: the role; once the answer is ready, one Open WebUI
+    ``source`` event per citation, the text in pieces of a few words, a last chunk with
+    the annotations and the citations; then ``usage`` when the client asked for it.
 
     The text is sent once its citations are checked (with an LLM the check renumbers
     the markers, so the raw tokens would not match the citations).
@@ -140,11 +160,15 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": request["model"],
+        **({"usage": None} if request["include_usage"] else {}),  # as OpenAI does
     }
+
+    def data(chunk: dict) -> str:
+        return f"data: {json.dumps({**base, **chunk})}\n\n"
 
     def event(delta: dict, finish: str | None = None, **extra) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
-        return f"data: {json.dumps({**base, 'choices': [choice], **extra})}\n\n"
+        return data({"choices": [choice], **extra})
 
     yield event({"role": "assistant", "content": ""})
     try:
@@ -152,8 +176,15 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
             request["question"], request["history"], request["k"], request["filters"]
         ):
             if isinstance(piece, Answer):
-                yield event({"content": escape_answer(piece.answer)})
-                yield event({}, "stop", **_extras(piece))
+                content = escape_answer(piece.answer)
+                for source in source_events(piece.citations):  # Open WebUI's sources
+                    yield data({"choices": [], "event": source})
+                for text in stream_pieces(content):
+                    yield event({"content": text})
+                notes = url_citations(content, piece.citations)
+                yield event({"annotations": notes} if notes else {}, "stop", **_extras(piece))
+                if request["include_usage"]:
+                    yield data({"choices": [], "usage": usage(request["prompt"], content)})
     except (QuestionError, LLMUnavailable, IndexUnavailable, OSError) as exc:
         # The index (a Chroma server down) or the LLM: the same one line as in the chat.
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
@@ -211,6 +242,6 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             )
         except (LLMUnavailable, IndexUnavailable, OSError) as exc:
             return error_response(503, str(exc), "server_error")
-        return completion(answer, parsed["model"])
+        return completion(answer, parsed["model"], parsed["prompt"])
 
     return router
