@@ -9,7 +9,9 @@ from pathlib import Path
 from qa.indexing.corpus import ArticleError, load_article
 
 READER_CSS = """
-#qa-reader-box { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; }
+#qa-reader-box, #qa-article-box { border: 1px solid #d0d7de; border-radius: 8px;
+                                  padding: 8px 12px; }
+#qa-articles [role='gridcell'] { cursor: pointer; }
 .qa-reader h3 { margin: 0 0 4px 0; }
 .qa-reader-text { white-space: pre-wrap; font-size: 0.92rem; line-height: 1.5;
                   max-height: 60vh; overflow-y: auto; padding-right: 6px; }
@@ -30,6 +32,11 @@ element.addEventListener('click', (event) => {
                     start: Number(card.dataset.start), end: Number(card.dataset.end)});
 });
 """
+# An article opened from the Articles tab: its top in view (the list can be scrolled).
+OPEN_ARTICLE_JS = """() => { setTimeout(() => {
+  const box = document.getElementById('qa-article-box');
+  if (box) box.scrollIntoView({block: 'nearest'});
+}, 50); }"""
 SCROLL_JS = """() => { setTimeout(() => {
   const mark = document.querySelector('#qa-reader mark');
   if (mark) mark.scrollIntoView({block: 'center'});
