@@ -21,9 +21,12 @@ CSS = """
               padding: 10px 12px; color: #6b4b00; }
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
 .qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
+#qa-header { font-size: 0.95rem; }
+#qa-filter { gap: 8px; }
 #qa-examples { gap: 6px; flex-wrap: wrap; align-items: center; }
 #qa-examples button { flex: 0 1 auto; min-width: 0; }
-#qa-examples .qa-try { flex: 0 0 auto; min-width: 0; }
+#qa-examples > .qa-try { flex: 0 0 auto !important; width: auto !important;
+                         min-width: 0 !important; }
 .qa-note { color: #57606a; font-size: 0.85rem; }
 #qa-sync-banner { border: 1px solid #bf8700; background: #fff8e6; border-radius: 8px;
                   padding: 4px 12px; }
