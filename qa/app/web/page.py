@@ -36,11 +36,16 @@ CSS = """
 
 # After an older answer (or one of its [n] links) is clicked and its cards are shown:
 # bring the card the link names into view.
-SCROLL_TO_HASH_JS = """() => { setTimeout(() => {
-  const id = decodeURIComponent(location.hash.slice(1));
-  const card = id && document.getElementById(id);
-  if (card) card.scrollIntoView({block: 'nearest'});
-}, 100); }"""
+# The cards can render well after the event ends on a loaded machine: look for up to 10 s.
+SCROLL_TO_HASH_JS = """() => {
+  let tries = 0;
+  const timer = setInterval(() => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const card = id && document.getElementById(id);
+    if (card) card.scrollIntoView({block: 'nearest'});
+    if (card || ++tries >= 100) clearInterval(timer);
+  }, 100);
+}"""
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
