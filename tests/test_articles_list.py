@@ -6,8 +6,10 @@ from qa.app.articles.listing import (
     categories,
     count_text,
     filter_rows,
+    indexed_text,
     page_of,
     retrieval_filters,
+    undated_note,
 )
 
 
@@ -75,3 +77,24 @@ def test_the_chat_filter_follows_the_category_and_dates():
     assert retrieval_filters(rows, "seed", "business").articles == ["\x00none"]
     assert retrieval_filters(rows, "seed", ALL_CATEGORIES).articles == ["seed"]
     assert retrieval_filters(rows).articles == []
+
+
+def test_the_search_finds_words_in_the_text_after_the_titles():
+    rows = article_rows(manifest())
+    mentions = {"seed", "sport/007", "business/001"}  # the index: their text has the words
+    found = [r.id for r in filter_rows(rows, "profits", mentions=mentions)]
+    assert found == ["business/001", "seed", "sport/007"]  # the title's match first
+    assert [r.id for r in filter_rows(rows, "profits", "sport", mentions=mentions)] == ["sport/007"]
+    assert filter_rows(rows, "nowhere", mentions=set()) == []
+
+
+def test_a_date_filter_says_why_it_leaves_articles_out():
+    rows = article_rows(manifest())
+    sport = filter_rows(rows, category="sport")  # none of them dated
+    why = undated_note(sport, "2005-01-01", "")
+    assert "none of the articles has a published date" in why
+    assert count_text([], 0, 123, 1, 1, why) == f"No article matches (123 indexed): {why}."
+    some = undated_note(rows, "2005-01-01")
+    assert some == "121 without a published date left out by the date filter"
+    assert undated_note(rows) == "" and undated_note(sport[:0], "2005-01-01") == ""
+    assert indexed_text(1) == "1 article indexed" and indexed_text(2225) == "2,225 articles indexed"

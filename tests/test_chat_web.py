@@ -84,7 +84,7 @@ def _open_this_conversation(driver):
             break
         _by_css(driver, "#qa-this button")[0].click()
         try:
-            return _wait(driver, title_box, timeout=10)
+            return _wait(driver, title_box, timeout=30)
         except TimeoutException:
             continue
     return _wait(driver, title_box)
@@ -148,7 +148,15 @@ def test_conversations_survive_a_restart_with_feedback_and_download(tmp_path, br
     box = _by_css(browser, "#qa-correction input, #qa-correction textarea")[0]
     box.send_keys("the answer is Fazal Hadi Muslimyar")
     browser.find_element(By.ID, "qa-save").click()
-    _wait(browser, lambda d: "Saved: the answer is “Fazal Hadi Muslimyar”" in note.text)
+    # Saved: the box closes, and the line under the question box says what was saved.
+    saved = "Saved: the answer is “Fazal Hadi Muslimyar”"
+    _wait(browser, lambda d: saved in d.find_element(By.ID, "qa-notice").text)
+    _wait(
+        browser,
+        lambda d: d.execute_script(
+            "const e = document.getElementById('qa-feedback'); return !e || !e.offsetParent"
+        ),
+    )
     browser.save_screenshot(str(SCREENSHOTS / "chat-2-feedback.png"))
 
     # 3. A suggested follow-up is asked with one click and answered.

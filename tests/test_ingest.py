@@ -185,3 +185,12 @@ def test_chroma_server_mode(capsys, chroma_server, corpus, tmp_path, embedder):
     assert collection.count() == first["chunks_total"]
     second = ingest_json(capsys, corpus, data, env=env)
     assert second["chunks_embedded"] == 0 and second["unchanged"] == 1
+
+
+def test_the_summary_line_says_1_article(capsys, corpus, tmp_path, embedder, monkeypatch):
+    import re
+
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
+    assert main(["ingest", "--corpus", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^1 article, \d+ chunks in the index", out, re.M), out

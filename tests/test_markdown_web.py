@@ -36,7 +36,7 @@ def test_article_markdown_is_quoted_as_text_and_nothing_loads_from_elsewhere(
             bots = d.find_elements(By.CSS_SELECTOR, "#qa-chat [data-testid='bot']")
             return bots and "harbour kiosk" in bots[-1].text and bots[-1]
 
-        bubble = _wait(browser, answered, timeout=180)
+        bubble = _wait(browser, answered)
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#qa-sources mark"))
         # The brackets, parentheses and '!' show as the characters they are.
         assert PLANTED in bubble.text, bubble.text
@@ -57,6 +57,6 @@ def test_article_markdown_is_quoted_as_text_and_nothing_loads_from_elsewhere(
             "document.addEventListener('securitypolicyviolation', e => done(e.blockedURI));"
             "const img = document.createElement('img');"
             "img.src = 'http://evil.example/planted.png'; document.body.appendChild(img);"
-            "setTimeout(() => done(''), 5000);"
+            "setTimeout(() => done(''), 20000);"
         )
         assert "evil.example" in refused

@@ -63,7 +63,7 @@ def _click_until(driver, selector: str, shown: str, tries: int = 3):
                 link.click()
             except ElementClickInterceptedException:  # covered for a moment: click it in JS
                 driver.execute_script("arguments[0].click()", link)
-            return _wait(driver, lambda d: _by_css(d, shown), timeout=30)
+            return _wait(driver, lambda d: _by_css(d, shown), timeout=60)
         except (TimeoutException, StaleElementReferenceException):
             if attempt == tries - 1:
                 raise
@@ -131,7 +131,7 @@ def test_each_answer_keeps_its_sources_and_a_source_opens_the_article(app, brows
         "return m.top >= box.top - 1 && m.bottom <= box.bottom + 1 && m.top >= 0 "
         "&& m.bottom <= window.innerHeight;"
     )
-    _wait(browser, lambda d: d.execute_script(in_view, cited), timeout=10)
+    _wait(browser, lambda d: d.execute_script(in_view, cited))
     browser.save_screenshot(str(SCREENSHOTS / "page-3-reader.png"))
 
     # An empty question says so under the box and leaves the visible sources alone.
@@ -178,7 +178,7 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     browser.find_element("id", "qa-remove-btn").click()
     _wait(browser, lambda d: _shown(d, "qa-confirm-remove"))
     browser.find_element("id", "qa-confirm-yes").click()
-    _wait(browser, lambda d: "Moved" in _status(d) and "trash" in _status(d), timeout=120)
+    _wait(browser, lambda d: "Moved" in _status(d) and "trash" in _status(d), timeout=300)
     assert not (corpus / SEED.name).exists()
     trashed = list((data / "trash").glob(f"*/{SEED.name}"))
     assert len(trashed) == 1 and trashed[0].read_bytes() == SEED.read_bytes()
@@ -188,7 +188,7 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     # Restored from the tab: back in the corpus and in the index.
     _choose(browser, "qa-trash", "Russia Promises Free Weapons")
     browser.find_element("id", "qa-restore-btn").click()
-    _wait(browser, lambda d: "Restored" in _status(d), timeout=120)
+    _wait(browser, lambda d: "Restored" in _status(d), timeout=300)
     assert (corpus / SEED.name).read_bytes() == SEED.read_bytes()
     assert not list((data / "trash").glob(f"*/{SEED.name}"))
     _wait(browser, lambda d: "Russia Promises" in d.find_element("id", "qa-articles").text)

@@ -190,3 +190,23 @@ def test_another_process_sync_is_seen_through_the_generation(
     ingest_process(corpus, data, "--rebuild")
     gens = sorted(p.name for p in generation_dir(settings, 0).parent.iterdir())
     assert gens == [f"gen-{summary.generation + 2}", f"gen-{summary.generation + 3}"]
+
+
+def test_articles_with_every_word_between_their_chunks():
+    from qa.text.terms import terms
+
+    def meta(article, n):
+        return {"article_id": article, "start": n * 10, "end": n * 10 + 9, "title": ""}
+
+    index = SparseIndex.build(
+        [
+            ("a:0", "Google bought a search firm.", meta("a", 0)),
+            ("a:1", "The deal was worth $1bn.", meta("a", 1)),
+            ("b:0", "Yahoo shares rose on the deal.", meta("b", 0)),
+        ]
+    )
+    assert index.articles_with(terms("Google")) == {"a"}
+    assert index.articles_with(terms("google deal")) == {"a"}  # in two chunks of one article
+    assert index.articles_with(terms("deal")) == {"a", "b"}
+    assert index.articles_with(terms("google nowhere")) == set()
+    assert index.articles_with([]) == set()

@@ -37,6 +37,8 @@ MAY = (
         ),
         ("The fighters number 50,000, Sputnik International reports.", "Sputnik International"),
         ("The deal would save £3bn, according to the Treasury.", "the Treasury"),
+        ("The chief engineer said the cables were replaced.", "the chief engineer"),
+        ('"It will reopen on Monday," a spokesman said.', "a spokesman"),
         ('"We certainly did not see that before 2001," he said.', ""),  # a pronoun: nobody named
         ("He said the world has realized that terrorism is a global threat.", ""),
         ("Quarterly profits at TimeWarner jumped 76% to $1.13bn.", ""),

@@ -24,6 +24,19 @@ def test_templates_turn_sentences_into_questions():
     assert questions_from("Russia vowed to defeat ISIL in the region.", context) == [
         ("Islamic State", "What is ISIL?")  # one subject with its spelled-out name
     ]
+    # A sentence's capital is not kept inside the question, nor an auxiliary verb.
+    lions = "Film studio Lions Gate entertainment has announced an initial list of 12 movies."
+    assert questions_from(lions)[0] == (
+        "film studio Lions Gate entertainment",
+        "What did film studio Lions Gate entertainment say?",
+    )
+    engineer = "The chief engineer said the cables were replaced on Tuesday."
+    assert questions_from(engineer)[0][1] == "What did the chief engineer say?"
+    analysts = "Analysts said the deal would help the firm grow."
+    context = f"{analysts} Other analysts agreed."
+    assert all("nalysts" not in q for _, q in questions_from(analysts, context))  # no name
+    brown = "Gordon Brown has said he hopes to announce a deal."
+    assert questions_from(brown)[0][1] == "What did Gordon Brown say?"
     # Demonyms used as adjectives and pronoun speakers make no question.
     assert questions_from("He said the Afghan military needs new helicopters.") == []
 

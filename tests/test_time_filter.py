@@ -131,6 +131,8 @@ def test_a_window_is_not_applied_when_no_article_has_a_date():
     assert not plan.filters.date_from and not plan.filters.date_to
     assert plan.excluded_undated == 0
     assert "could not be applied" in plan.notes[0]
+    month = plan_time("What did Blair say in March 2005?", None, MANIFEST)
+    assert "(from “in March 2005”)" in month.notes[0]  # quoted as written
 
 
 def test_an_explicit_range_counts_the_undated_too():

@@ -196,6 +196,19 @@ class SparseIndex:
                 hits += self.bm25.get_scores([term]) > 0
         return hits
 
+    def articles_with(self, stemmed: list[str]) -> set[str]:
+        """The articles whose chunks (titles included) hold every one of the (already
+        stemmed) terms, between them."""
+        if self.bm25 is None or not stemmed:
+            return set()
+        found: set[bytes] | None = None
+        for term in dict.fromkeys(stemmed):
+            if term not in self.bm25.vocab_dict:
+                return set()
+            held = set(np.asarray(self.article)[self.bm25.get_scores([term]) > 0].tolist())
+            found = held if found is None else found & held
+        return {a.decode("utf-8") for a in found or ()}
+
     def mask(self, articles: list[str], lowest: int, highest: int | None) -> np.ndarray | None:
         """Rows passing the filters (article ids, published_int range); None: all."""
         keep = None

@@ -175,11 +175,20 @@ def parse(question: str, now: dt.date) -> TimeWindow:
         found = None
     if found is None:
         matched = _RECENT.search(text)
-        return TimeWindow(prefer_recent=recent, matched=matched.group(0) if matched else "")
+        words = _as_written(matched.group(0), question) if matched else ""
+        return TimeWindow(prefer_recent=recent, matched=words)
     first, last, matched = found
     return TimeWindow(
         date_from=first.isoformat() if first else "",
         date_to=last.isoformat() if last else "",
         prefer_recent=recent,
-        matched=matched,
+        matched=_as_written(matched, question),
     )
+
+
+def _as_written(matched: str, question: str) -> str:
+    """The matched words as the question wrote them ("in March 2005", not "in march
+    2005"): notes quote them back to the reader."""
+    pattern = r"\s+".join(re.escape(word) for word in matched.split())
+    found = re.search(pattern, question, re.I)
+    return " ".join(found.group(0).split()) if found else matched

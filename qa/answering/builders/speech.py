@@ -72,7 +72,8 @@ def _clean(who: str | None) -> str:
     for part in parts:  # the appositive that is a name
         if _capitalised(part) and part.split()[0].lower() != "the":
             return part
-    return parts[0] if parts else ""
+    # "(said by the chief engineer)": the article is not capitalised mid-sentence
+    return re.sub(r"^(The|An?)\s", lambda m: m.group(1).lower() + " ", parts[0]) if parts else ""
 
 
 def speaker_of(sentence: str) -> str:

@@ -89,12 +89,14 @@ def _is_person(name: str, context: str) -> bool:
     return bool(re.match(r" (?:said|says|told)\b", after)) or (bool(role) and not opens_clause)
 
 
-def _speaker(text: str) -> str:
+def _speaker(text: str, context: str = "") -> str:
     for pattern in (_SPEAKER_AFTER, _SPEAKER_BEFORE, _ACCORDING):
         match = pattern.search(text)
         if not match:
             continue
-        who = match.group("who").strip()
+        who = _AUXILIARIES.sub("", match.group("who").strip())  # "Lions Gate has announced"
+        if match.start("who") == 0:
+            who = _sentence_case(who, context or text)
         who_words = who.split()
         if (
             1 <= len(who_words) <= 6
@@ -104,6 +106,27 @@ def _speaker(text: str) -> str:
         ):
             return re.sub(r"^The ", "the ", who)
     return ""
+
+
+_AUXILIARIES = re.compile(
+    r"(?:\s+(?:has|have|had|will|would|is|was|also|later|earlier|then|previously|again|now))+$"
+)
+
+
+def _sentence_case(who: str, context: str) -> str:
+    """The speaker as it reads inside a question: the sentence's capital is dropped from
+    a common word ("Film studio Lions Gate" -> "film studio Lions Gate"; "Analysts" ->
+    "analysts" when the articles write it so), kept on a name ("Gordon Brown")."""
+    words = who.split()
+    if not words or not words[0][:1].isupper() or words[0].isupper() or words[0] == "The":
+        return who  # "The ..." is lower-cased below, once the speaker is accepted
+    first = words[0]
+    common = (len(words) > 1 and words[1][:1].islower()) or re.search(
+        rf"(?<![.!?]\s)\b{re.escape(first.lower())}\b", context
+    )
+    if common and first.lower() not in _NOT_SPEAKERS:
+        return " ".join([first.lower(), *words[1:]])
+    return who
 
 
 def _adjectival(name: str, text: str) -> bool:
@@ -119,7 +142,7 @@ def questions_from(text: str, context: str = "") -> list[tuple[str, str]]:
     """
     context = context or text
     out = []
-    who = _speaker(text)
+    who = _speaker(text, context)
     if who:
         out.append((who, f"What did {who} say?"))
     date = _DATE.search(text)

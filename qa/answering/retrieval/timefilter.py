@@ -91,7 +91,7 @@ def plan_time(
 def _relative(window: TimeWindow) -> bool:
     """Whether the window depends on "now" (no explicit year in the matched text)."""
     return not any(ch.isdigit() for ch in window.matched) or any(
-        w in window.matched for w in ("past", "last")
+        w in window.matched.lower() for w in ("past", "last")
     )
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from qa.indexing.corpus import ArticleError, load_article
 
 READER_CSS = """
-#qa-reader-box { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; }
+#qa-reader-box, #qa-article-box { border: 1px solid #d0d7de; border-radius: 8px;
+                                  padding: 8px 12px; }
+#qa-articles [role='gridcell'] { cursor: pointer; }
 .qa-reader h3 { margin: 0 0 4px 0; }
 .qa-reader-text { white-space: pre-wrap; font-size: 0.92rem; line-height: 1.5;
                   max-height: 60vh; overflow-y: auto; padding-right: 6px; }
@@ -30,10 +32,27 @@ element.addEventListener('click', (event) => {
                     start: Number(card.dataset.start), end: Number(card.dataset.end)});
 });
 """
-SCROLL_JS = """() => { setTimeout(() => {
-  const mark = document.querySelector('#qa-reader mark');
-  if (mark) mark.scrollIntoView({block: 'center'});
-}, 50); }"""
+# Bring the opened article into view once it is on the page. The reader's HTML can land
+# well after the event ends on a loaded machine, so each script looks for it for up to
+# 10 s, and scrolls once per newly rendered element (never fighting the reader's own
+# scrolling afterwards).
+_SCROLL_WHEN_SHOWN = """() => {{
+  let last = null, tries = 0;
+  const timer = setInterval(() => {{
+    const found = document.querySelector('{selector}');
+    if (found && found !== last && found.offsetParent !== null) {{
+      found.scrollIntoView({{block: '{block}'}});
+      last = found;
+    }}
+    if (++tries >= 100) clearInterval(timer);
+  }}, 100);
+}}"""
+# A source card's article: the cited sentence in the middle of the reader and the window.
+SCROLL_JS = _SCROLL_WHEN_SHOWN.format(selector="#qa-reader mark", block="center")
+# An article opened from the Articles tab: its top in view (the list can be scrolled).
+OPEN_ARTICLE_JS = _SCROLL_WHEN_SHOWN.format(
+    selector="#qa-article-reader .qa-reader", block="nearest"
+)
 
 
 def load_indexed_article(corpus_dir: Path, manifest: dict[str, dict], article_id: str):

@@ -64,28 +64,58 @@ def categories(rows: list[ArticleRow]) -> list[str]:
     return [ALL_CATEGORIES, *sorted({r.category for r in rows})]
 
 
+def indexed_text(n: int) -> str:
+    """ "1 article indexed", "2,225 articles indexed"."""
+    return f"{n:,} article{'' if n == 1 else 's'} indexed"
+
+
 def filter_rows(
     rows: list[ArticleRow],
     query: str = "",
     category: str = "",
     date_from: str = "",
     date_to: str = "",
+    mentions: set[str] | None = None,
 ) -> list[ArticleRow]:
-    """Rows whose title, id or file contain every word of ``query``, in ``category``,
-    published within [date_from, date_to] (undated articles are out once a date is set)."""
+    """Rows whose title, id or file contain every word of ``query`` (first), then those
+    whose text does (``mentions``: their ids, from the index), in ``category``, published
+    within [date_from, date_to] (undated articles are out once a date is set)."""
     needles = (query or "").lower().split()
-    out = []
-    for r in rows:
-        if category and category != ALL_CATEGORIES and r.category != category:
-            continue
+    titled, mentioned = [], []
+    for r in in_scope(rows, category):
         if (date_from or date_to) and not r.published:
             continue
         if (date_from and r.published < date_from) or (date_to and r.published > date_to):
             continue
         hay = f"{r.title} {r.id} {r.path}".lower()
         if all(n in hay for n in needles):
-            out.append(r)
-    return out
+            titled.append(r)
+        elif mentions and r.id in mentions:
+            mentioned.append(r)
+    return titled + mentioned
+
+
+def in_scope(rows: list[ArticleRow], category: str = "") -> list[ArticleRow]:
+    """The rows of ``category`` (all of them for none or "(all categories)")."""
+    if not category or category == ALL_CATEGORIES:
+        return list(rows)
+    return [r for r in rows if r.category == category]
+
+
+def undated_note(rows: list[ArticleRow], date_from: str = "", date_to: str = "") -> str:
+    """Why a date filter leaves articles out: none of ``rows`` has a date, or how many
+    have none ("" without a date filter, or when every row is dated)."""
+    if not (date_from or date_to) or not rows:
+        return ""
+    undated = sum(1 for r in rows if not r.published)
+    if undated == len(rows):
+        return (
+            "none of the articles has a published date, so a date filter leaves them all "
+            "out (clear the dates to list them)"
+        )
+    if undated:
+        return f"{undated:,} without a published date left out by the date filter"
+    return ""
 
 
 def page_of(rows: list, page: int, size: int = PAGE_SIZE) -> tuple[list, int, int]:
@@ -95,17 +125,22 @@ def page_of(rows: list, page: int, size: int = PAGE_SIZE) -> tuple[list, int, in
     return rows[(page - 1) * size : page * size], page, pages
 
 
-def count_text(shown: list, matching: int, total: int, page: int, pages: int) -> str:
-    """ "Articles 51–100 of 380 matching (2,225 indexed) · page 2 of 8"."""
+def count_text(
+    shown: list, matching: int, total: int, page: int, pages: int, note: str = ""
+) -> str:
+    """ "Articles 51–100 of 380 matching (2,225 indexed) · page 2 of 8", and ``note``
+    (why a filter leaves articles out; see ``undated_note``)."""
     if not total:
         return "No articles indexed yet."
     if not matching:
-        return f"No article matches ({total:,} indexed)."
+        why = f": {note}" if note else ""
+        return f"No article matches ({total:,} indexed){why}."
     first = (page - 1) * PAGE_SIZE + 1
-    scope = (
-        f"of {matching:,} matching ({total:,} indexed)" if matching != total else (f"of {total:,}")
-    )
-    return f"Articles {first:,}–{first + len(shown) - 1:,} {scope} · page {page} of {pages}"
+    scope = f"of {matching:,} matching ({total:,} indexed)"
+    if matching == total:
+        scope = f"of {total:,}"
+    text = f"Articles {first:,}–{first + len(shown) - 1:,} {scope} · page {page} of {pages}"
+    return f"{text} · {note}" if note else text
 
 
 def retrieval_filters(

@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from qa.answering.service import Assistant
+from qa.app.articles.article_view import OPEN_ARTICLE_JS, load_indexed_article, reader_html
 from qa.app.articles.listing import (
     ALL_CATEGORIES,
     HEADERS,
@@ -19,11 +20,15 @@ from qa.app.articles.listing import (
     categories,
     count_text,
     filter_rows,
+    indexed_text,
     page_of,
+    undated_note,
 )
 from qa.app.articles.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
 from qa.app.articles.uploads import UploadError, discard_upload, save_upload
+from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import escape_markdown_html
+from qa.text.terms import terms
 
 ALL_ARTICLES = "(all articles)"
 
@@ -51,15 +56,29 @@ class SharedFilter:
 
 def build_shared_filter(assistant: Assistant) -> SharedFilter:
     rows = article_rows(assistant.articles())
-    with gr.Row(elem_id="qa-filter"):
+    # One compact line (the first screen is short): the dropdown shows its value, the
+    # date boxes say what they take.
+    compact = {"show_label": False, "container": False, "max_lines": 1}
+    with gr.Row(equal_height=True, elem_id="qa-filter"):
         category = gr.Dropdown(
-            categories(rows), value=ALL_CATEGORIES, label="Category", elem_id="qa-category"
+            categories(rows),
+            value=ALL_CATEGORIES,
+            label="Category",
+            show_label=False,
+            container=False,
+            elem_id="qa-category",
         )
         date_from = gr.Textbox(
-            label="Published from", placeholder="YYYY-MM-DD", max_lines=1, elem_id="qa-from"
+            label="Published from",
+            placeholder="Published from (YYYY-MM-DD)",
+            elem_id="qa-from",
+            **compact,
         )
         date_to = gr.Textbox(
-            label="Published to", placeholder="YYYY-MM-DD", max_lines=1, elem_id="qa-to"
+            label="Published to",
+            placeholder="Published to (YYYY-MM-DD)",
+            elem_id="qa-to",
+            **compact,
         )
     return SharedFilter(category, date_from, date_to)
 
@@ -112,7 +131,7 @@ def build_articles_tab(
     with gr.Tab("Articles", elem_id="qa-articles-tab"):
         with gr.Row(equal_height=True):
             search = gr.Textbox(
-                placeholder="Search titles and ids…",
+                placeholder="Search titles and text…",
                 show_label=False,
                 max_lines=1,
                 scale=3,
@@ -121,6 +140,9 @@ def build_articles_tab(
             prev_btn = gr.Button("‹ Previous", size="sm", scale=0, elem_id="qa-prev")
             next_btn = gr.Button("Next ›", size="sm", scale=0, elem_id="qa-next")
         count = gr.Markdown(elem_id="qa-article-count")
+        with gr.Group(visible=False, elem_id="qa-article-box") as reader_box:
+            reader = gr.HTML(elem_id="qa-article-reader")
+            close_reader = gr.Button("Close the article", size="sm", elem_id="qa-article-close")
         table = gr.Dataframe(
             headers=HEADERS,
             interactive=False,
@@ -172,10 +194,20 @@ def build_articles_tab(
 
     def render(query, category, date_from, date_to, number):
         rows = article_rows(assistant.articles())
-        found = filter_rows(rows, query, category, date_from, date_to)
+        mentions = mentioning(assistant, query)
+        found = filter_rows(rows, query, category, date_from, date_to, mentions)
         shown, number, pages = page_of(found, number)
-        text = count_text(shown, len(found), len(rows), number, pages)
+        undated = filter_rows(rows, query, category, mentions=mentions)  # dates aside
+        note = undated_note(undated, date_from, date_to)
+        text = count_text(shown, len(found), len(rows), number, pages, note)
         return [r.cells() for r in shown], text, number
+
+    def open_article(selected: gr.SelectData):
+        """A click on a row opens its article, as a source card does."""
+        cells = selected.row_value or []
+        aid = str(cells[HEADERS.index("id")]) if len(cells) == len(HEADERS) else ""
+        article = load_indexed_article(assistant.settings.corpus_dir, assistant.articles(), aid)
+        return reader_html(article), gr.update(visible=bool(aid))
 
     def upload(uploaded, progress=gr.Progress()):
         if not uploaded:
@@ -205,7 +237,7 @@ def build_articles_tab(
             lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
             lines.append(
                 f"{summary['chunks_embedded']} chunks embedded; "
-                f"{summary['articles_total']} articles indexed."
+                f"{indexed_text(summary['articles_total'])}."
             )
         return (*after_change("\n".join(lines)), None)  # and empty the file picker
 
@@ -227,7 +259,7 @@ def build_articles_tab(
         if "error" in summary:
             return after_change(f"Moved {item.path} to the trash; not synced: {summary['error']}")
         return after_change(
-            f"Moved {item.path} to the trash; {summary['articles_total']} articles indexed. "
+            f"Moved {item.path} to the trash; {indexed_text(summary['articles_total'])}. "
             "Restore it from the trash list."
         )
 
@@ -238,7 +270,7 @@ def build_articles_tab(
             return after_change(str(exc))
         if "error" in summary:
             return after_change(f"Restored {item.path}; not synced: {summary['error']}")
-        return after_change(f"Restored {item.path}; {summary['articles_total']} articles indexed.")
+        return after_change(f"Restored {item.path}; {indexed_text(summary['articles_total'])}.")
 
     def resync(progress=gr.Progress()):
         s = files_ops.run_sync(progress)
@@ -260,6 +292,8 @@ def build_articles_tab(
     version.change(render, [*view, page], shown, **private)
     prev_btn.click(lambda *a: render(*a[:-1], a[-1] - 1), [*view, page], shown, **private)
     next_btn.click(lambda *a: render(*a[:-1], a[-1] + 1), [*view, page], shown, **private)
+    table.select(open_article, None, [reader, reader_box], **private).then(None, js=OPEN_ARTICLE_JS)
+    close_reader.click(lambda: gr.update(visible=False), None, [reader_box], **private)
     demo_load = render  # the first render happens on page load (see web.py)
     one_sync = {**private, "concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
     files.upload(upload, [files], [*changed, files], **one_sync)
@@ -270,6 +304,18 @@ def build_articles_tab(
     restore_btn.click(put_back, [restore_choice], changed, **one_sync)
     resync_btn.click(resync, None, changed, **one_sync)
     return after_change, changed, (demo_load, [*view, page], shown)
+
+
+def mentioning(assistant: Assistant, query: str) -> set[str] | None:
+    """The ids of the articles whose text holds every word of ``query`` (None for a
+    query of stopwords only, or when the index cannot say)."""
+    stemmed = terms(query or "")
+    if not stemmed:
+        return None
+    try:
+        return assistant.retriever.index.articles_with(stemmed)
+    except (IndexUnavailable, OSError, ValueError):
+        return None
 
 
 def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:

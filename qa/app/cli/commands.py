@@ -42,7 +42,8 @@ def cmd_ingest(args) -> int:
         _print_json(summary.to_dict())
         return 0
     print(
-        f"{summary.articles_total} articles, {summary.chunks_total} chunks in the index "
+        f"{_n(summary.articles_total, 'article')}, {_n(summary.chunks_total, 'chunk')} "
+        "in the index "
         f"({summary.added} added, {summary.updated} updated, {summary.deleted} deleted, "
         f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded; "
         f"{summary.duplicate_pairs} near-duplicate pairs) in {summary.seconds:.1f} s"
@@ -171,7 +172,7 @@ def _sync_while_serving(background, started: float) -> None:
         print(f"error: sync failed: {exc}; serving the index as it is", file=sys.stderr)
     else:
         print(
-            f"Synced {summary.articles_total} articles ({summary.chunks_embedded} chunks "
+            f"Synced {_n(summary.articles_total, 'article')} ({summary.chunks_embedded} chunks "
             f"embedded) in {time.perf_counter() - started:.1f} s; "
             f"skipped {len(summary.errors)} file(s).",
             flush=True,
@@ -257,3 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _n(count: int, word: str) -> str:
+    """ "1 article", "2 articles"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

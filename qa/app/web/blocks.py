@@ -22,7 +22,7 @@ from qa.app.articles.article_view import (
     load_indexed_article,
     reader_html,
 )
-from qa.app.articles.listing import article_rows, retrieval_filters
+from qa.app.articles.listing import article_rows, indexed_text, retrieval_filters
 from qa.app.articles.tab import (
     ALL_ARTICLES,
     ArticleFiles,
@@ -32,7 +32,7 @@ from qa.app.articles.tab import (
 )
 from qa.app.articles.trash import TrashError
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
-from qa.app.web.chat_ui import ChatMemory, chat_text, user_markdown, user_of
+from qa.app.web.chat_ui import ChatMemory, chat_text, shown, user_markdown, user_of
 from qa.app.web.examples import example_questions
 from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
@@ -52,6 +52,9 @@ from qa.text.markdown import escape_markdown_html as md
 from qa.types import Answer
 
 MAX_EXAMPLES = 4
+# What the chat leaves for the rest of the first screen: header, filter, tabs, question
+# row, examples (measured at 1366x768 in tests/test_first_screen_web.py).
+CHAT_HEIGHT = "calc(100vh - 390px)"
 
 
 def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> gr.Blocks:
@@ -77,12 +80,13 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
     ):
         user = user_of(request)
         history = list(history or [])
-        # conversation id, sidebar list, download, follow-ups: unchanged until the end
-        keep = (gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        # conversation id, sidebar list and its note, download, follow-ups: unchanged
+        # until the end
+        keep = (gr.skip(),) * 5
         try:
             question = assistant.check_question(question)
         except QuestionError as exc:  # the visible answer keeps its sources
-            yield history, gr.skip(), gr.skip(), *keep, notice_html(str(exc))
+            yield history, gr.skip(), gr.skip(), *keep, shown(notice_html(str(exc)))
             return
         chosen = article if article and article != ALL_ARTICLES else ""
         rows = article_rows(assistant.articles())
@@ -95,7 +99,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         ]
         turn = len(history) - 1  # the answer's position: its [n] links and cards use it
         hide = gr.update(visible=False)
-        yield history, sources_html(None), "", *keep[:3], hide, ""
+        yield history, sources_html(None), "", *keep[:4], hide, shown("")
         text, answer = "", None
         try:
             for piece in assistant.stream(question, engine_history, int(k), filters):
@@ -103,7 +107,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                     answer = piece
                     history[-1] = {"role": "assistant", "content": chat_markdown(piece, turn)}
                     note = background.status.answer_note()  # answered mid-sync: say so
-                    yield history, sources_html(piece, turn), "", *keep, note_html(note)
+                    yield history, sources_html(piece, turn), "", *keep, shown(note_html(note))
                 else:
                     text += piece
                     history[-1] = {"role": "assistant", "content": md(text)}  # as typed
@@ -117,7 +121,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         )
         conversation = memory.conversations.get(conversation_id, user)
         listing = memory.listing(user, query, conversation_id)
-        done = (conversation_id, listing, memory.download(conversation), hide)
+        done = (conversation_id, *listing, memory.download(conversation), hide)
         yield history, gr.skip(), "", *done, gr.skip()
 
     examples_cache: dict = {}
@@ -157,11 +161,19 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         text = status.banner()
         banner = gr.update(value=text, visible=bool(text))
         if status.running or status.finished == seen:
-            return banner, seen, *([gr.skip()] * len(refresh_outputs))
+            return banner, seen, gr.skip(), *([gr.skip()] * len(refresh_outputs))
         # The lists follow the index; the status line is left to the Articles tab's own
         # messages ("Moved … to the trash" must not be replaced by this refresh).
         _, *lists = refresh_articles("")
-        return banner, status.finished, gr.skip(), *lists
+        return banner, status.finished, header_text(), gr.skip(), *lists
+
+    def header_text() -> str:
+        """The line at the top: what the page is, and how many articles it answers from."""
+        count = indexed_text(len(assistant.articles()))
+        return (
+            f"**Ask your news articles** · {count} · answers quote the articles and cite "
+            "them, or say that the articles don't say"
+        )
 
     def api_ask(
         question: str,
@@ -222,30 +234,36 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         gr.HTML(notice_html(memory.notice), visible=bool(memory.notice), elem_id="qa-db-notice")
         seen_sync = gr.State(background.status.finished)
         ticker = gr.Timer(1.0)
-        gr.Markdown(
-            "## Ask your news articles\nAnswers quote the articles and cite them; "
-            "when the articles don't say, neither does the assistant."
-        )
+        header = gr.Markdown(header_text(), elem_id="qa-header")
         shared = build_shared_filter(assistant)
         with gr.Tab("Chat"), gr.Row():
             with gr.Column(scale=3):
+                # Sized to the window: at 1366x768 the question box, Ask and the examples
+                # are on the first screen, under the chat.
                 chatbot = gr.Chatbot(
-                    height=460,
+                    height=CHAT_HEIGHT,
+                    min_height=220,
                     label="Conversation",
                     elem_id="qa-chat",
                     feedback_options=("Like", "Dislike"),
+                    buttons=["copy", "copy_all"],
                 )
                 follow = build_follow_ups()
                 panel = build_feedback()
-                question = gr.Textbox(
-                    placeholder="Ask a question about the articles…",
-                    label="Question",
-                    elem_id="qa-question",
-                )
-                notice = gr.HTML("", elem_id="qa-notice")
-                with gr.Row():
-                    ask_btn = gr.Button("Ask", variant="primary", elem_id="qa-ask")
-                    clear_btn = gr.Button("New conversation", elem_id="qa-clear")
+                with gr.Row(equal_height=True, elem_id="qa-ask-row"):
+                    question = gr.Textbox(
+                        placeholder="Ask a question about the articles…",
+                        label="Question",
+                        show_label=False,
+                        container=False,
+                        max_lines=4,
+                        scale=1,
+                        elem_id="qa-question",
+                    )
+                    ask_btn = gr.Button(
+                        "Ask", variant="primary", scale=0, min_width=96, elem_id="qa-ask"
+                    )
+                notice = gr.HTML("", visible=False, elem_id="qa-notice")
                 with gr.Row(visible=False, elem_id="qa-examples") as examples_row:
                     gr.Markdown("Try:", elem_classes=["qa-try"])
                     example_buttons = [
@@ -278,7 +296,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         ask_inputs = [question, chatbot, k, article, conversation_id, sidebar.search]
         ask_inputs += shared.inputs
         ask_outputs = [chatbot, sources, question, conversation_id, sidebar.listing]
-        ask_outputs += [sidebar.download, follow.row, notice]
+        ask_outputs += [sidebar.empty, sidebar.download, follow.row, notice]
         # The answer's event ends once it is saved (so the next question is taken at once);
         # the follow-ups are checked in a step of their own.
         for trigger, inputs in [
@@ -289,31 +307,20 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             trigger(respond, inputs, ask_outputs, api_visibility="private").then(
                 memory.follow_ups, [conversation_id], follow.outputs, api_visibility="private"
             )
-        clear_btn.click(
-            lambda: ([], sources_html(None), "", "", gr.update(visible=False)),
-            None,
-            [chatbot, sources, question, conversation_id, follow.row],
-            api_visibility="private",
-        )
-        chatbot.clear(  # the chat's own trash icon: the next question starts a new one
-            lambda: (sources_html(None), "", gr.update(visible=False)),
-            None,
-            [sources, conversation_id, follow.row],
-            api_visibility="private",
-        )
-        memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id)
+        memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id, notice)
         sources.click(open_reader, None, [reader, reader_box], api_visibility="private").then(
             None, js=SCROLL_JS
         )
         close_reader.click(
             lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
         )
+        demo.load(header_text, None, header, queue=False, api_visibility="private")
         demo.load(*first_render, api_visibility="private")
         demo.load(show_examples, None, [examples_row, *example_buttons], api_visibility="private")
         ticker.tick(
             sync_banner,
             [seen_sync],
-            [banner, seen_sync, *refresh_outputs],
+            [banner, seen_sync, header, *refresh_outputs],
             api_visibility="private",
             concurrency_limit=None,
             show_progress="hidden",

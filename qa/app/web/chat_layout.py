@@ -12,12 +12,27 @@ DOWNLOAD = "Download as Markdown"
 MAX_FOLLOW_UPS = 3
 MEMORY_CSS = """
 #qa-conversations .wrap { flex-direction: column; gap: 4px; }
-#qa-conversations label { width: 100%; white-space: nowrap; overflow: hidden;
-                          text-overflow: ellipsis; }
-#qa-feedback { padding: 6px 10px; }
+#qa-conversations label { width: 100%; max-width: 100%; min-width: 0; box-sizing: border-box;
+                          white-space: nowrap; overflow: hidden; flex-wrap: nowrap; }
+#qa-conversations label > span { min-width: 0; flex: 1 1 auto; overflow: hidden;
+                                 white-space: nowrap; text-overflow: ellipsis; }
+#qa-conversations-empty { color: #57606a; font-size: 0.85rem; }
+#qa-feedback { padding: 6px 10px; gap: 6px; }
+#qa-feedback button { border: 1px solid #d0d7de; }
 #qa-follow-ups { gap: 6px; flex-wrap: wrap; }
 #qa-follow-ups button { flex: 0 1 auto; min-width: 0; border-style: dashed; }
 """
+
+# A long conversation title ends in an ellipsis (CSS above); the whole title shows on
+# hover. Gradio's radio has no per-choice tooltip, so the labels get one as they render.
+TITLES_JS = """() => {
+  const titled = () => document.querySelectorAll('#qa-conversations label').forEach((l) => {
+    const text = l.innerText.trim();
+    if (l.title !== text) l.title = text;
+  });
+  new MutationObserver(titled).observe(document.body, {childList: true, subtree: true});
+  titled();
+}"""
 
 
 @dataclass
@@ -25,10 +40,13 @@ class Sidebar:
     new: gr.Button
     search: gr.Textbox
     listing: gr.Radio
+    empty: gr.Markdown  # "No conversation matches …"
     title: gr.Textbox
     rename: gr.Button
     delete: gr.Button
+    confirm_box: gr.Group
     confirm: gr.Button
+    cancel: gr.Button
     download: gr.DownloadButton
     who: gr.Markdown
 
@@ -45,11 +63,12 @@ class FollowUps:
 
 @dataclass
 class FeedbackPanel:
-    box: gr.Group
+    box: gr.Column
     note: gr.Markdown
     correction: gr.Textbox
     save: gr.Button
     dont_say: gr.Button
+    close: gr.Button
     target: gr.State  # position of the answer the panel is about
 
 
@@ -66,20 +85,41 @@ def build_sidebar() -> Sidebar:
             max_lines=1,
         )
         listing = gr.Radio([], show_label=False, elem_id="qa-conversations", container=False)
+        empty = gr.Markdown(elem_id="qa-conversations-empty")
         with gr.Accordion("This conversation", open=False, elem_id="qa-this"):
-            title = gr.Textbox(label="Title", max_lines=1, elem_id="qa-title")
-            with gr.Row():
-                rename = gr.Button("Rename", size="sm", elem_id="qa-rename")
-                delete = gr.Button("Delete", size="sm", variant="stop", elem_id="qa-delete")
-            confirm = gr.Button(
-                "Yes, delete it",
-                size="sm",
-                variant="stop",
-                visible=False,
-                elem_id="qa-confirm-delete",
+            title = gr.Textbox(
+                label="Title",
+                placeholder="(no conversation chosen)",
+                max_lines=1,
+                elem_id="qa-title",
             )
+            with gr.Row():  # nothing to rename or delete until a conversation is chosen
+                rename = gr.Button("Rename", size="sm", interactive=False, elem_id="qa-rename")
+                delete = gr.Button(
+                    "Delete", size="sm", variant="stop", interactive=False, elem_id="qa-delete"
+                )
+            with gr.Group(visible=False, elem_id="qa-confirm-delete-box") as confirm_box:
+                gr.Markdown("Delete this conversation? Its feedback is kept.")
+                with gr.Row():
+                    confirm = gr.Button(
+                        "Yes, delete it", size="sm", variant="stop", elem_id="qa-confirm-delete"
+                    )
+                    cancel = gr.Button("Cancel", size="sm", elem_id="qa-cancel-delete")
         download = gr.DownloadButton(DOWNLOAD, interactive=False, size="sm", elem_id="qa-download")
-    return Sidebar(new, search, listing, title, rename, delete, confirm, download, who)
+    return Sidebar(
+        new,
+        search,
+        listing,
+        empty,
+        title,
+        rename,
+        delete,
+        confirm_box,
+        confirm,
+        cancel,
+        download,
+        who,
+    )
 
 
 def build_follow_ups() -> FollowUps:
@@ -93,8 +133,9 @@ def build_follow_ups() -> FollowUps:
 
 
 def build_feedback() -> FeedbackPanel:
-    """The correction box shown after a thumbs up or down."""
-    with gr.Group(visible=False, elem_id="qa-feedback") as box:
+    """The correction box shown after a thumbs up or down (a column, not a group: its
+    buttons keep their borders)."""
+    with gr.Column(visible=False, variant="panel", elem_id="qa-feedback") as box:
         note = gr.Markdown(elem_id="qa-feedback-note")
         with gr.Row(equal_height=True):
             correction = gr.Textbox(
@@ -104,6 +145,11 @@ def build_feedback() -> FeedbackPanel:
                 max_lines=1,
                 elem_id="qa-correction",
             )
-            save = gr.Button("Save correction", size="sm", scale=1, elem_id="qa-save")
-            dont_say = gr.Button(DONT_SAY, size="sm", scale=1, elem_id="qa-dont-say")
-    return FeedbackPanel(box, note, correction, save, dont_say, gr.State(-1))
+            save = gr.Button(
+                "Save correction", size="sm", scale=0, min_width=120, elem_id="qa-save"
+            )
+            dont_say = gr.Button(DONT_SAY, size="sm", scale=0, min_width=150, elem_id="qa-dont-say")
+            close = gr.Button(
+                "Close", size="sm", scale=0, min_width=60, elem_id="qa-feedback-close"
+            )
+    return FeedbackPanel(box, note, correction, save, dont_say, close, gr.State(-1))

@@ -19,12 +19,13 @@ from qa.app.web.chat_layout import (
     DONT_SAY,
     DOWNLOAD,
     MAX_FOLLOW_UPS,
+    TITLES_JS,
     FeedbackPanel,
     FollowUps,
     Sidebar,
 )
 from qa.app.web.exports import ExportFiles
-from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, sources_html
+from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, note_html, sources_html
 from qa.text.markdown import escape_markdown_html as md
 from qa.text.markdown import unescape_markdown
 from qa.types import Answer
@@ -55,6 +56,22 @@ def chat_text(role: str, content) -> str:
 def user_of(request: gr.Request | None) -> str:
     """The logged-in user (``QA_AUTH``), or ``""`` without a login."""
     return (getattr(request, "username", None) or "") if request is not None else ""
+
+
+def shown(html: str) -> gr.update:
+    """A line under the question box: shown with something to say, else out of the way
+    (the first screen has no room for an empty line)."""
+    return gr.update(value=html, visible=bool(html))
+
+
+def empty_listing_text(query: str, found: bool) -> str:
+    """Said under the sidebar's list when it is empty: a search that finds nothing says
+    so (escaped: the query is the user's text)."""
+    if found:
+        return ""
+    if query.strip():
+        return f"No conversation matches “{md(query.strip())}”."
+    return "No saved conversations yet."
 
 
 class ChatMemory:
@@ -88,12 +105,14 @@ class ChatMemory:
             thumbs.append("Like" if rating == UP else "Dislike" if rating == DOWN else None)
         return gr.update(value=messages, feedback_value=thumbs)
 
-    def listing(self, user: str, query: str = "", selected: str | None = None) -> gr.update:
-        """The sidebar's list of the user's conversations (latest first)."""
+    def listing(self, user: str, query: str = "", selected: str | None = None) -> tuple:
+        """The sidebar's list of the user's conversations (latest first), and the line
+        under it that says when a search finds none."""
         found = self.conversations.list(user, query or "")
         choices = [(c.title, c.id) for c in found]
         ids = {c.id for c in found}
-        return gr.update(choices=choices, value=selected if selected in ids else None)
+        radio = gr.update(choices=choices, value=selected if selected in ids else None)
+        return radio, empty_listing_text(query or "", bool(found))
 
     def download(self, conversation: Conversation | None) -> gr.update:
         """The Markdown file of the conversation for the download button."""
@@ -171,12 +190,21 @@ class ChatMemory:
         chatbot,
         sources,
         conv_id,
+        notice,
     ):
-        """Connect the sidebar, the thumbs and the correction box to the stores."""
+        """Connect the sidebar, the thumbs and the correction box to the stores;
+        ``notice`` (the line under the question box) says what a correction saved."""
         memory = self
 
         def refresh(query, conversation_id, request: gr.Request):
             return memory.listing(user_of(request), query, conversation_id)
+
+        def chosen(conversation_id, request: gr.Request):
+            """The conversation in view: its title; Rename and Delete only with one."""
+            conversation = memory.conversations.get(conversation_id or "", user_of(request))
+            can = gr.update(interactive=conversation is not None)
+            title = conversation.title if conversation else ""
+            return title, can, can, gr.update(visible=False)
 
         def open_conversation(conversation_id, request: gr.Request):
             user = user_of(request)
@@ -202,7 +230,7 @@ class ChatMemory:
                 "",
                 memory.download(None),
                 gr.update(visible=False),
-                memory.listing(user_of(request), query, None),
+                *memory.listing(user_of(request), query, None),
             )
 
         def rename(conversation_id, title, query, request: gr.Request):
@@ -210,7 +238,7 @@ class ChatMemory:
             memory.conversations.rename(conversation_id or "", user, title or "")
             conversation = memory.conversations.get(conversation_id or "", user)
             return (
-                memory.listing(user, query, conversation_id),
+                *memory.listing(user, query, conversation_id),
                 conversation.title if conversation else "",
                 memory.download(conversation),
             )
@@ -232,23 +260,35 @@ class ChatMemory:
             saved = memory.record(user_of(request), conversation_id, position, rating=rating)
             if saved is None:
                 return gr.update(visible=False), -1, gr.skip()
-            thanks = "👍 Thanks." if rating == UP else "👎 Thanks."
+            # Words, not emoji: offline, a machine without an emoji font shows a box.
+            thanks = (
+                "Thanks: marked as a good answer."
+                if rating == UP
+                else ("Thanks: marked as a poor answer.")
+            )
             return (
                 gr.update(visible=True),
                 position,
                 f"{thanks} Optionally, correct the answer to “{md(saved.question)}”: "
                 f"type the right answer, or press “{DONT_SAY}”.",
+                shown(""),
             )
 
         def correct(conversation_id, position, text, request: gr.Request):
+            """Store the correction; the box closes and the line under it says what was
+            saved (the box stays open with a hint when there is nothing to save)."""
             if not (text or "").strip():
-                return "Type the right answer first.", gr.skip()
+                return "Type the right answer first.", gr.skip(), gr.skip(), gr.skip()
             saved = memory.record(user_of(request), conversation_id, position, correction=text)
             if saved is None:
-                return "This answer is not saved; nothing to correct.", gr.skip()
-            if saved.unanswerable:
-                return "Saved: the articles don't say.", ""
-            return f"Saved: the answer is “{saved.correction}”.", ""
+                return "This answer is not saved; nothing to correct.", *(gr.skip(),) * 3
+            said = (
+                "the articles don't say"
+                if saved.unanswerable
+                else f"the answer is “{saved.correction}”"
+            )
+            saved_note = shown(note_html(f"Saved: {said}. Thanks."))
+            return gr.skip(), "", gr.update(visible=False), saved_note
 
         def dont_say(conversation_id, position, request: gr.Request):
             return correct(conversation_id, position, DONT_SAY, request)
@@ -256,68 +296,73 @@ class ChatMemory:
         def signed_in(query, conversation_id, request: gr.Request):
             user = user_of(request)
             who = f"Signed in as **{md(user)}** · [Log out](logout)" if user else ""
-            return memory.listing(user, query, conversation_id), who
+            return *memory.listing(user, query, conversation_id), who
 
-        listing_out = [sidebar.listing]
+        listing_out = [sidebar.listing, sidebar.empty]
+        private = {"api_visibility": "private"}
+        # The sidebar's list is the page's first event, outside the queue, so it is
+        # filled as the page appears (not after the examples and the articles list).
         demo.load(
             signed_in,
             [sidebar.search, conv_id],
-            [sidebar.listing, sidebar.who],
-            api_visibility="private",
+            [*listing_out, sidebar.who],
+            queue=False,
+            show_progress="hidden",
+            **private,
         )
-        sidebar.search.change(
-            refresh, [sidebar.search, conv_id], listing_out, api_visibility="private"
-        )
+        demo.load(None, js=TITLES_JS)
+        sidebar.search.change(refresh, [sidebar.search, conv_id], listing_out, **private)
         opened = [chatbot, sources, conv_id, sidebar.title, sidebar.download, panel.box]
-        private = {"api_visibility": "private"}
         sidebar.listing.input(open_conversation, [sidebar.listing], opened, **private).then(
             memory.follow_ups, [conv_id], follow.outputs, **private
         )
-        sidebar.new.click(
-            new_conversation, [sidebar.search], [*opened, sidebar.listing], **private
-        ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
+        # "+ New conversation", and the chat's own trash icon, which does the same: the
+        # conversation stays saved in the list, the next question starts a new one.
+        for start_new in (sidebar.new.click, chatbot.clear):
+            start_new(new_conversation, [sidebar.search], [*opened, *listing_out], **private).then(
+                memory.follow_ups, [conv_id], follow.outputs, **private
+            )
+        conv_id.change(
+            chosen,
+            [conv_id],
+            [sidebar.title, sidebar.rename, sidebar.delete, sidebar.confirm_box],
+            **private,
+        )
         sidebar.rename.click(
             rename,
             [conv_id, sidebar.title, sidebar.search],
-            [sidebar.listing, sidebar.title, sidebar.download],
+            [*listing_out, sidebar.title, sidebar.download],
             api_visibility="private",
         )
         sidebar.delete.click(
             lambda cid: gr.update(visible=bool(cid)),
             [conv_id],
-            [sidebar.confirm],
+            [sidebar.confirm_box],
             api_visibility="private",
+        )
+        sidebar.cancel.click(
+            lambda: gr.update(visible=False), None, [sidebar.confirm_box], **private
         )
         sidebar.confirm.click(
             delete,
             [conv_id, sidebar.search],
-            [*opened, sidebar.listing, sidebar.confirm],
+            [*opened, *listing_out, sidebar.confirm_box],
             **private,
         ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
         chatbot.select(show_sources, [conv_id], [sources], api_visibility="private").then(
             None, js=SCROLL_TO_HASH_JS
         )
         chatbot.like(
-            rate, [conv_id], [panel.box, panel.target, panel.note], api_visibility="private"
-        )
-        panel.save.click(
-            correct,
-            [conv_id, panel.target, panel.correction],
-            [panel.note, panel.correction],
+            rate,
+            [conv_id],
+            [panel.box, panel.target, panel.note, notice],
             api_visibility="private",
         )
-        panel.correction.submit(
-            correct,
-            [conv_id, panel.target, panel.correction],
-            [panel.note, panel.correction],
-            api_visibility="private",
-        )
-        panel.dont_say.click(
-            dont_say,
-            [conv_id, panel.target],
-            [panel.note, panel.correction],
-            api_visibility="private",
-        )
+        corrected = [panel.note, panel.correction, panel.box, notice]
+        for trigger in (panel.save.click, panel.correction.submit):
+            trigger(correct, [conv_id, panel.target, panel.correction], corrected, **private)
+        panel.dont_say.click(dont_say, [conv_id, panel.target], corrected, **private)
+        panel.close.click(lambda: gr.update(visible=False), None, [panel.box], **private)
 
     def record(self, user: str, conversation_id: str, position: int, **what):
         """Store feedback on the saved answer at ``position``; None if there is none."""

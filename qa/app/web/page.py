@@ -23,9 +23,12 @@ CSS = """
               padding: 10px 12px; color: #6b4b00; }
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
 .qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
+#qa-header { font-size: 0.95rem; }
+#qa-filter { gap: 8px; }
 #qa-examples { gap: 6px; flex-wrap: wrap; align-items: center; }
 #qa-examples button { flex: 0 1 auto; min-width: 0; }
-#qa-examples .qa-try { flex: 0 0 auto; min-width: 0; }
+#qa-examples > .qa-try { flex: 0 0 auto !important; width: auto !important;
+                         min-width: 0 !important; }
 .qa-note { color: #57606a; font-size: 0.85rem; }
 #qa-sync-banner { border: 1px solid #bf8700; background: #fff8e6; border-radius: 8px;
                   padding: 4px 12px; }
@@ -35,11 +38,16 @@ CSS = """
 
 # After an older answer (or one of its [n] links) is clicked and its cards are shown:
 # bring the card the link names into view.
-SCROLL_TO_HASH_JS = """() => { setTimeout(() => {
-  const id = decodeURIComponent(location.hash.slice(1));
-  const card = id && document.getElementById(id);
-  if (card) card.scrollIntoView({block: 'nearest'});
-}, 100); }"""
+# The cards can render well after the event ends on a loaded machine: look for up to 10 s.
+SCROLL_TO_HASH_JS = """() => {
+  let tries = 0;
+  const timer = setInterval(() => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const card = id && document.getElementById(id);
+    if (card) card.scrollIntoView({block: 'nearest'});
+    if (card || ++tries >= 100) clearInterval(timer);
+  }, 100);
+}"""
 _MARKER = re.compile(r"\[(\d+)\]")
 
 

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from qa.answering.service import Assistant
+from qa.app.articles.listing import indexed_text
 from qa.indexing.corpus import iter_article_files
 from qa.indexing.sync import SyncSummary
 
@@ -113,7 +114,7 @@ class BackgroundSync:
             self.status.chunks_done = self.status.chunks_total
             self.status.running = False
             self.status.finished = (
-                f"{summary.articles_total} articles indexed ({summary.chunks_embedded} chunks "
+                f"{indexed_text(summary.articles_total)} ({summary.chunks_embedded} chunks "
                 f"embedded in {summary.seconds:.0f} s)."
             )
             return summary
