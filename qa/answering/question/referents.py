@@ -1,0 +1,277 @@
+"""What a follow-up's pronoun refers to, by what the pronoun can refer to, without a model.
+
+"he"/"she" is a person, of that gender where the signals tell it (a common first name,
+Mr/Mrs, or the pronoun the articles themselves use right after the name); "it" is an
+organisation, place or thing; "they" is a group ("Kenteris and Thanou", "the pair") or
+an organisation. Candidates are the names in the conversation's questions and in the
+sentences its answers quoted, most recent turn first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from qa.text.names import (
+    CALENDAR,
+    DEMONYMS,
+    FEMALE_FIRST,
+    FEMALE_TITLES,
+    GROUP_NOUNS,
+    MALE_FIRST,
+    MALE_TITLES,
+    ORG_WORDS,
+    PERSON_TITLES,
+    PLACES,
+    word_set,
+)
+from qa.text.sentences import sentence_spans
+from qa.text.terms import STOPWORDS
+
+# The pronouns resolved here, by what they stand for.
+CLASSES = {
+    "he": "he",
+    "him": "he",
+    "his": "he",
+    "himself": "he",
+    "she": "she",
+    "her": "she",
+    "hers": "she",
+    "herself": "she",
+    "it": "it",
+    "its": "it",
+    "itself": "it",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+    "theirs": "they",
+    "themselves": "they",
+}
+POSSESSIVE = frozenset(["his", "its", "their", "theirs", "hers"])
+_HE, _SHE = frozenset(["he", "him", "his", "himself"]), frozenset(["she", "her", "hers", "herself"])
+EVENT_WORDS = word_set(
+    "games open cup olympics championship championships awards prix festival war "
+    "summit election trophy series final finals show"
+)
+_WORD = r"(?:[A-Z][\w'’.\-]*\w|[A-Z])"
+_JOIN = r"(?:\s+(?:of|for|de|van|von|bin|al|del|da|le|la|the)){0,2}\s+"
+_CAPS = re.compile(rf"(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*")
+_SPEECH = re.compile(
+    r"^\s*(?:,[^,]{0,60},\s*)?(?:has |had |also )?(?:said|says|told|added|insisted|"
+    r"denied|claimed|admitted|argued|warned|explained|believes|thinks)\b"
+)
+_GROUP = re.compile(r"\b(?:the|both|all)\s+(?:two\s+|three\s+|[a-z]+\s+)?(\w+)\b", re.I)
+
+
+@dataclass
+class Mention:
+    """A name as found: ``text`` to put in a question, its ``kind`` and ``gender``."""
+
+    text: str
+    kind: str  # person | org | place | thing | group
+    gender: str = ""  # he | she | "" (unknown)
+    where: str = ""  # question | answer | article
+    turn: int = 0  # 0: the last exchange, 1: the one before, ...
+
+    @property
+    def key(self) -> str:
+        return self.text.lower().removeprefix("the ")
+
+    @property
+    def surname(self) -> str:
+        return self.text.split()[-1]
+
+
+@dataclass
+class Evidence:
+    """Text in which the articles call people he or she: the answers' quotes and the
+    articles that hold them (``articles``: text -> the texts of the articles holding it)."""
+
+    texts: list[str] = field(default_factory=list)
+    articles: Callable[[str], list[str]] | None = None
+    _seen: set = field(default_factory=set)
+    _people: tuple | None = None
+
+    def add(self, text: str) -> None:
+        if text and text not in self._seen:
+            self._seen.add(text)
+            self.texts.append(text)
+
+    def people(self) -> set[str]:
+        """The surnames of the people (or unknown names) the evidence names."""
+        if self._people is None or self._people[0] != len(self.texts):
+            found = (m for t in self.texts for m in mentions(t) if m.kind in ("person", "name"))
+            self._people = (len(self.texts), {m.surname for m in found})
+        return self._people[1]
+
+    def look_up(self, text: str) -> None:
+        """Add the articles holding ``text`` (a quote, or a name)."""
+        if self.articles is None or ("lookup", text) in self._seen:
+            return
+        self._seen.add(("lookup", text))
+        for article in self.articles(text):
+            self.add(article)
+
+
+def _strip_name(raw: str) -> str:
+    name = re.sub(r"(?:['’]s|['’])$", "", raw.strip())
+    return name.strip(" .-")
+
+
+def mentions(text: str, where: str = "") -> list[Mention]:
+    """The names in ``text`` in order of mention, typed (genders filled later)."""
+    found: list[Mention] = []
+    for start, end in sentence_spans(text) if text.strip() else []:
+        sentence = text[start:end]
+        for m in _CAPS.finditer(sentence):
+            words = _strip_name(m.group(0)).split()
+            lead = m.start() == 0 or sentence[: m.start()].strip() in ("", "“", '"', "‘", "(")
+            before = (sentence[: m.start()].split()[-1:] or [""])[0]
+            while words and (words[0].lower() in STOPWORDS or words[0].lower() in _OPENERS):
+                before = words.pop(0)  # "The Greek ...", "After Matvienko ...": not a name
+                lead = True
+            if not words or words[0].lower() in CALENDAR:
+                continue
+            name = " ".join(words)
+            kind = _kind(words, before, sentence[m.end() :], lead)
+            if kind:
+                the = before.lower() == "the" and kind in ("org", "thing", "place")
+                found.append(Mention(f"the {name}" if the else name, kind, where=where))
+        found.extend(_groups(sentence, where))
+    return found
+
+
+_OPENERS = word_set(
+    "however meanwhile last next earlier later yesterday today tomorrow under according "
+    "although despite since unlike like whether while even instead still yet"
+)
+
+
+def _kind(words: list[str], before: str, after: str, lead: bool) -> str:
+    lower = [w.lower().strip(".") for w in words]
+    if all(w in DEMONYMS for w in lower):
+        return ""  # "Greek", "Afghan": an adjective, not a name
+    if any(w in ORG_WORDS for w in lower) or (
+        len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and lower[0] not in PLACES
+    ):
+        return "org"
+    if any(w in EVENT_WORDS for w in lower):
+        return "thing"
+    if lower[0] in PLACES or (lower[0] in DEMONYMS and len(words) > 1):
+        return "place" if lower[0] in PLACES else "thing"
+    title = before.lower().strip(".,")
+    if lower[0] in FEMALE_FIRST or lower[0] in MALE_FIRST or title in _ALL_TITLES:
+        return "person"
+    if _SPEECH.match(after):
+        return "person"  # "Kenteris insisted", "Matvienko said"
+    if lead and len(words) == 1:
+        return ""  # a capitalised first word of a sentence, nothing more known
+    return "name"  # a name of unknown kind: a person only where the articles say so
+
+
+_ALL_TITLES = FEMALE_TITLES | MALE_TITLES | PERSON_TITLES
+
+
+def _groups(sentence: str, where: str) -> Iterable[Mention]:
+    """Several people: "X and Y" (two names), "the pair", "the sprinters"."""
+    for m in re.finditer(rf"({_WORD}(?:\s+{_WORD})?)\s+and\s+({_WORD}(?:\s+{_WORD})?)", sentence):
+        a, b = _strip_name(m.group(1)), _strip_name(m.group(2))
+        if a.split()[0].lower() not in STOPWORDS | _OPENERS:
+            words = (a.split()[-1].lower(), b.split()[-1].lower())
+            if not any(w in ORG_WORDS | PLACES | DEMONYMS | EVENT_WORDS for w in words):
+                yield Mention(f"{a} and {b}", "group", where=where)
+    for m in _GROUP.finditer(sentence):
+        if m.group(1).lower() in GROUP_NOUNS:
+            yield Mention(m.group(0).lower(), "group", where=where)
+
+
+def genders(found: list[Mention], evidence: Evidence) -> None:
+    """Fill in each person's gender (and make a name a person) from the signals."""
+    people = [m for m in found if m.kind in ("person", "name")]
+    surnames = {m.surname for m in people} | evidence.people()
+    groups: dict[str, list[Mention]] = {}
+    for m in people:  # "Matvienko" is the "Valentina Matvienko" named elsewhere
+        groups.setdefault(m.surname, []).append(m)
+    for surname, same in groups.items():
+        whole = max(same, key=lambda m: len(m.text.split()))
+        first = whole.text.split()[0].lower() if len(whole.text.split()) > 1 else ""
+        he, she = _pronouns_after(surname, surnames, evidence.texts)
+        he += 3 * _titled(surname, MALE_TITLES, evidence.texts) + 3 * (first in MALE_FIRST)
+        she += 3 * _titled(surname, FEMALE_TITLES, evidence.texts) + 3 * (first in FEMALE_FIRST)
+        person = he or she or any(m.kind == "person" for m in same)
+        person = person or _titled(surname, _ALL_TITLES, evidence.texts)
+        for m in same:
+            if person:
+                m.kind, m.text = "person", whole.text  # the full name, as given elsewhere
+                m.gender = "he" if he > she else "she" if she > he else ""
+
+
+def _titled(surname: str, titles: frozenset, texts: list[str]) -> int:
+    pattern = rf"\b(?:{'|'.join(titles)})\.?\s+{re.escape(surname)}\b"
+    return int(any(re.search(pattern, t, re.I) for t in texts))
+
+
+def _pronouns_after(surname: str, others: set[str], texts: list[str]) -> tuple[int, int]:
+    """How often the articles say he or she right after naming ``surname`` (up to the
+    next sentence's end, and before another person is named)."""
+    he = she = 0
+    stop = [re.escape(o) for o in others if o != surname and surname not in o.split()]
+    nxt = re.compile(rf"\b(?:{'|'.join(stop)})\b") if stop else None
+    for text in texts:
+        spans = sentence_spans(text)
+        for m in re.finditer(rf"\b{re.escape(surname)}\b", text):
+            ends = [e for _, e in spans if e > m.end()]
+            window = text[m.end() : ends[1] if len(ends) > 1 else len(text)]
+            if nxt is not None and (cut := nxt.search(window)):
+                window = window[: cut.start()]
+            ws = re.findall(r"[a-z]+", window.lower())
+            he += sum(w in _HE for w in ws)
+            she += sum(w in _SHE for w in ws)
+    return he, she
+
+
+def pick(pronoun: str, candidates: list[Mention], exclude: set[str]) -> Mention | None:
+    """The candidate ``pronoun`` (he/she/it/they) refers to, or None; candidates in order
+    of preference (most recent first)."""
+    allowed = [c for c in candidates if not {c.key, c.surname.lower()} & exclude]
+    if pronoun in ("he", "she"):  # the latest exchange naming one; in it, a known gender
+        people = [(c.turn, c.gender != pronoun, i, c) for i, c in enumerate(allowed)]
+        people = [p for p in people if p[3].kind == "person" and p[3].gender in ("", pronoun)]
+        return min(people, key=lambda p: p[:3])[3] if people else None
+    if pronoun == "it":
+        return next((c for c in allowed if c.kind in ("org", "thing")), None) or next(
+            (c for c in allowed if c.kind == "place"), None
+        )
+    if pronoun == "they":
+        return next((c for c in allowed if c.kind == "group"), None) or next(
+            (c for c in allowed if c.kind == "org"), None
+        )
+    return None
+
+
+def substitute(question: str, chosen: dict[str, Mention]) -> str:
+    """``question`` with the first pronoun of each resolved class replaced by its
+    referent ("his" -> "Tzekos's"; "her" is possessive before a noun); a person by
+    surname ("What did Matvienko say?" finds "Matvienko said" better than the full name,
+    which the articles mostly give once)."""
+    done: set[str] = set()
+
+    def swap(m: re.Match) -> str:
+        word = m.group(0)
+        cls = CLASSES[word.lower()]
+        if cls not in chosen or cls in done:
+            return word
+        done.add(cls)
+        found = chosen[cls]  # a person by surname, as the articles name them after the first
+        name = found.surname if found.kind == "person" else found.text
+        rest = question[m.end() :].lstrip()
+        possessive = word.lower() in POSSESSIVE or (
+            word.lower() == "her" and re.match(r"[a-z]", rest) and rest.split()[0] not in STOPWORDS
+        )
+        if possessive:
+            return name + ("'" if name.endswith("s") else "'s")
+        return name[0].upper() + name[1:] if m.start() == 0 else name
+
+    pattern = rf"\b(?:{'|'.join(CLASSES)})\b"
+    return re.sub(pattern, swap, question, flags=re.I)
