@@ -50,7 +50,11 @@ PERSON_TITLES = word_set(
     dr president chancellor minister secretary senator governor coach manager chairman
     chief judge general captain professor prof striker midfielder defender goalkeeper
     singer actor actress director spokesman spokeswoman lawyer sprinter player star
-    boss leader premier mp
+    boss leader premier mp musician writer author artist sculptor presenter designer
+    poet novelist comedian dancer runner hurdler athlete champion jumper boxer golfer
+    cyclist swimmer footballer winger keeper economist adviser commissioner official
+    correspondent editor journalist host producer composer rapper drummer guitarist
+    founder analyst executive pundit rival opponent
     """
 )
 
@@ -63,7 +67,9 @@ ORG_WORDS = word_set(
     international league ltd media ministry motors network office organisation
     organization parliament partnership party plc police railways records republic
     school service services society state states studios systems team telecom
-    television treasury tribunal trust union united university
+    television treasury tribunal trust union united university reserve exchange news
+    times journal magazine press foundation laboratories brothers bros pictures mobile
+    energy oil petroleum software communications networks online bureau
     """
 )
 

@@ -58,9 +58,10 @@ _WORD = r"(?:[A-Z][\w'’.\-]*\w|[A-Z])"
 _JOIN = r"(?:\s+(?:of|for|de|van|von|bin|al|del|da|le|la|the)){0,2}\s+"
 _CAPS = re.compile(rf"(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*")
 _SPEECH = re.compile(
-    r"^\s*(?:,[^,]{0,60},\s*)?(?:has |had |also )?(?:said|says|told|added|insisted|"
+    r"^\s*(?:,[^,]{0,60},\s*|,\s*who\s+)?(?:has |had |also )?(?:said|says|told|added|insisted|"
     r"denied|claimed|admitted|argued|warned|explained|believes|thinks)\b"
 )
+_SAID = re.compile(r"\b(?:said|says|told|added|according to)\s*$")
 _GROUP = re.compile(r"\b(?:the|both|all)\s+(?:two\s+|three\s+|[a-z]+\s+)?(\w+)\b", re.I)
 
 
@@ -73,6 +74,7 @@ class Mention:
     gender: str = ""  # he | she | "" (unknown)
     where: str = ""  # question | answer | article
     turn: int = 0  # 0: the last exchange, 1: the one before, ...
+    block: int = 0  # inside one exchange: 0 the part read first (question or answer), 1
 
     @property
     def key(self) -> str:
@@ -98,11 +100,19 @@ class Evidence:
             self._seen.add(text)
             self.texts.append(text)
 
-    def people(self) -> set[str]:
-        """The surnames of the people (or unknown names) the evidence names."""
+    def people(self) -> tuple[set[str], dict[str, str], set[str]]:
+        """The surnames of the names the evidence gives (people or unknown), the full
+        name of each word of a person's name ("Paula", "Radcliffe": "Paula Radcliffe"),
+        and the surnames of those it shows to be people."""
         if self._people is None or self._people[0] != len(self.texts):
-            found = (m for t in self.texts for m in mentions(t) if m.kind in ("person", "name"))
-            self._people = (len(self.texts), {m.surname for m in found})
+            found = [m for t in self.texts for m in mentions(t) if m.kind in ("person", "name")]
+            full: dict[str, str] = {}
+            for m in found:
+                if m.kind == "person" and len(m.text.split()) > 1:
+                    for word in m.text.split():
+                        full.setdefault(word, m.text)
+            people = {m.surname for m in found if m.kind == "person"}
+            self._people = (len(self.texts), ({m.surname for m in found}, full, people))
         return self._people[1]
 
     def look_up(self, text: str) -> None:
@@ -134,7 +144,11 @@ def mentions(text: str, where: str = "") -> list[Mention]:
             if not words or words[0].lower() in CALENDAR:
                 continue
             name = " ".join(words)
-            kind = _kind(words, before, sentence[m.end() :], lead)
+            said = bool(  # "..., said Jarre." (not "Russia says Yukos owes")
+                _SAID.search(sentence[: m.start()])
+                and re.match(r"\s*(?:[.,;:”\"]|$)", sentence[m.end() :])
+            )
+            kind = _kind(words, before, sentence[m.end() :], lead, said)
             if kind:
                 the = before.lower() == "the" and kind in ("org", "thing", "place")
                 found.append(Mention(f"the {name}" if the else name, kind, where=where))
@@ -148,10 +162,10 @@ _OPENERS = word_set(
 )
 
 
-def _kind(words: list[str], before: str, after: str, lead: bool) -> str:
+def _kind(words: list[str], before: str, after: str, lead: bool, said: bool = False) -> str:
     lower = [w.lower().strip(".") for w in words]
-    if all(w in DEMONYMS for w in lower):
-        return ""  # "Greek", "Afghan": an adjective, not a name
+    if all(w in DEMONYMS for w in lower) or lower[-1] in PERSON_TITLES:
+        return ""  # "Greek", "Afghan": an adjective; "Kyrgyz President": a role
     if any(w in ORG_WORDS for w in lower) or (
         len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and lower[0] not in PLACES
     ):
@@ -160,17 +174,24 @@ def _kind(words: list[str], before: str, after: str, lead: bool) -> str:
         return "thing"
     if lower[0] in PLACES or (lower[0] in DEMONYMS and len(words) > 1):
         return "place" if lower[0] in PLACES else "thing"
+    role = re.match(r"\s*([a-z]+)", after)
+    if role and role.group(1) in _ROLES:
+        return "org"  # "Yukos chief executive", "Google shares"
     title = before.lower().strip(".,")
     if lower[0] in FEMALE_FIRST or lower[0] in MALE_FIRST or title in _ALL_TITLES:
         return "person"
-    if _SPEECH.match(after):
-        return "person"  # "Kenteris insisted", "Matvienko said"
+    if said or _SPEECH.match(after):
+        return "person"  # "Kenteris insisted", "Matvienko said", "said Jarre"
     if lead and len(words) == 1:
         return ""  # a capitalised first word of a sentence, nothing more known
     return "name"  # a name of unknown kind: a person only where the articles say so
 
 
 _ALL_TITLES = FEMALE_TITLES | MALE_TITLES | PERSON_TITLES
+_ROLES = word_set(
+    "chief boss spokesman spokeswoman executive chairman president director shares "
+    "profits sales shareholders staff bosses executives"
+)
 
 
 def _groups(sentence: str, where: str) -> Iterable[Mention]:
@@ -179,7 +200,7 @@ def _groups(sentence: str, where: str) -> Iterable[Mention]:
         a, b = _strip_name(m.group(1)), _strip_name(m.group(2))
         if a.split()[0].lower() not in STOPWORDS | _OPENERS:
             words = (a.split()[-1].lower(), b.split()[-1].lower())
-            if not any(w in ORG_WORDS | PLACES | DEMONYMS | EVENT_WORDS for w in words):
+            if not any(w in ORG_WORDS | DEMONYMS | EVENT_WORDS for w in words):
                 yield Mention(f"{a} and {b}", "group", where=where)
     for m in _GROUP.finditer(sentence):
         if m.group(1).lower() in GROUP_NOUNS:
@@ -189,9 +210,12 @@ def _groups(sentence: str, where: str) -> Iterable[Mention]:
 def genders(found: list[Mention], evidence: Evidence) -> None:
     """Fill in each person's gender (and make a name a person) from the signals."""
     people = [m for m in found if m.kind in ("person", "name")]
-    surnames = {m.surname for m in people} | evidence.people()
+    surnames, full, known = evidence.people()
+    surnames = {m.surname for m in people} | surnames
     groups: dict[str, list[Mention]] = {}
-    for m in people:  # "Matvienko" is the "Valentina Matvienko" named elsewhere
+    for m in people:  # "Matvienko", "Paula": the "Valentina Matvienko" named elsewhere
+        if len(m.text.split()) == 1 and m.text in full:
+            m.text = full[m.text]
         groups.setdefault(m.surname, []).append(m)
     for surname, same in groups.items():
         whole = max(same, key=lambda m: len(m.text.split()))
@@ -199,12 +223,22 @@ def genders(found: list[Mention], evidence: Evidence) -> None:
         he, she = _pronouns_after(surname, surnames, evidence.texts)
         he += 3 * _titled(surname, MALE_TITLES, evidence.texts) + 3 * (first in MALE_FIRST)
         she += 3 * _titled(surname, FEMALE_TITLES, evidence.texts) + 3 * (first in FEMALE_FIRST)
-        person = he or she or any(m.kind == "person" for m in same)
+        # A person by a first name, a title or "X said" here or in the articles; the
+        # pronouns after a one-word name only tell which ("Yukos ... he said").
+        if _before_role(surname, evidence.texts):  # "Yukos shares", "Yukos boss": a firm
+            continue
+        person = any(m.kind == "person" for m in same) or surname in known
         person = person or _titled(surname, _ALL_TITLES, evidence.texts)
+        person = person or bool(len(whole.text.split()) > 1 and (he or she))
         for m in same:
             if person:
                 m.kind, m.text = "person", whole.text  # the full name, as given elsewhere
                 m.gender = "he" if he > she else "she" if she > he else ""
+
+
+def _before_role(name: str, texts: list[str]) -> bool:
+    pattern = rf"\b{re.escape(name)}(?:['’]s)?\s+(?:{'|'.join(_ROLES)})\b"
+    return any(re.search(pattern, t) for t in texts)
 
 
 def _titled(surname: str, titles: frozenset, texts: list[str]) -> int:
@@ -213,19 +247,26 @@ def _titled(surname: str, titles: frozenset, texts: list[str]) -> int:
 
 
 def _pronouns_after(surname: str, others: set[str], texts: list[str]) -> tuple[int, int]:
-    """How often the articles say he or she right after naming ``surname`` (up to the
-    next sentence's end, and before another person is named)."""
+    """How often the articles say he or she right after naming ``surname``: in the next
+    dozen words of its sentence (before another person is named), or opening the next
+    sentence when the name opened its own."""
     he = she = 0
     stop = [re.escape(o) for o in others if o != surname and surname not in o.split()]
     nxt = re.compile(rf"\b(?:{'|'.join(stop)})\b") if stop else None
     for text in texts:
         spans = sentence_spans(text)
         for m in re.finditer(rf"\b{re.escape(surname)}\b", text):
-            ends = [e for _, e in spans if e > m.end()]
-            window = text[m.end() : ends[1] if len(ends) > 1 else len(text)]
+            here = next(((s, e) for s, e in spans if s <= m.start() < e), None)
+            if here is None:
+                continue
+            window = text[m.end() : here[1]]
             if nxt is not None and (cut := nxt.search(window)):
                 window = window[: cut.start()]
-            ws = re.findall(r"[a-z]+", window.lower())
+            ws = re.findall(r"[a-z]+", window.lower())[:12]
+            opens = not re.search(r"[a-z]", text[here[0] : m.start()])
+            later = [s for s, _ in spans if s >= here[1]]
+            if opens and later:
+                ws += re.findall(r"[a-z]+", text[later[0] : later[0] + 4].lower())[:1]
             he += sum(w in _HE for w in ws)
             she += sum(w in _SHE for w in ws)
     return he, she
@@ -236,13 +277,14 @@ def pick(pronoun: str, candidates: list[Mention], exclude: set[str]) -> Mention 
     of preference (most recent first)."""
     allowed = [c for c in candidates if not {c.key, c.surname.lower()} & exclude]
     if pronoun in ("he", "she"):  # the latest exchange naming one; in it, a known gender
-        people = [(c.turn, c.gender != pronoun, i, c) for i, c in enumerate(allowed)]
-        people = [p for p in people if p[3].kind == "person" and p[3].gender in ("", pronoun)]
-        return min(people, key=lambda p: p[:3])[3] if people else None
-    if pronoun == "it":
-        return next((c for c in allowed if c.kind in ("org", "thing")), None) or next(
-            (c for c in allowed if c.kind == "place"), None
-        )
+        people = [(c.turn, c.block, c.gender != pronoun, i, c) for i, c in enumerate(allowed)]
+        people = [p for p in people if p[4].kind == "person" and p[4].gender in ("", pronoun)]
+        return min(people, key=lambda p: p[:4])[4] if people else None
+    if pronoun == "it":  # the latest exchange naming one; in it, an organisation first
+        rank = {"org": 0, "thing": 1, "name": 1, "place": 2}
+        things = [(c.turn, c.block, rank.get(c.kind, 9), i, c) for i, c in enumerate(allowed)]
+        things = [t for t in things if t[4].kind in rank]
+        return min(things, key=lambda t: t[:4])[4] if things else None
     if pronoun == "they":
         return next((c for c in allowed if c.kind == "group"), None) or next(
             (c for c in allowed if c.kind == "org"), None
