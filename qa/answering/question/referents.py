@@ -9,6 +9,7 @@ sentences its answers quoted, most recent turn first.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -131,8 +132,13 @@ def _strip_name(raw: str) -> str:
 
 def mentions(text: str, where: str = "") -> list[Mention]:
     """The names in ``text`` in order of mention, typed (genders filled later)."""
+    return [Mention(name, kind, where=where) for name, kind in _mentions(text)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _mentions(text: str) -> tuple[tuple[str, str], ...]:
     found: list[Mention] = []
-    for start, end in sentence_spans(text) if text.strip() else []:
+    for start, end in _spans(text) if text.strip() else []:
         sentence = text[start:end]
         for m in _CAPS.finditer(sentence):
             words = _strip_name(m.group(0)).split()
@@ -151,9 +157,9 @@ def mentions(text: str, where: str = "") -> list[Mention]:
             kind = _kind(words, before, sentence[m.end() :], lead, said)
             if kind:
                 the = before.lower() == "the" and kind in ("org", "thing", "place")
-                found.append(Mention(f"the {name}" if the else name, kind, where=where))
-        found.extend(_groups(sentence, where))
-    return found
+                found.append(Mention(f"the {name}" if the else name, kind))
+        found.extend(_groups(sentence))
+    return tuple((m.text, m.kind) for m in found)
 
 
 _OPENERS = word_set(
@@ -194,17 +200,17 @@ _ROLES = word_set(
 )
 
 
-def _groups(sentence: str, where: str) -> Iterable[Mention]:
+def _groups(sentence: str) -> Iterable[Mention]:
     """Several people: "X and Y" (two names), "the pair", "the sprinters"."""
     for m in re.finditer(rf"({_WORD}(?:\s+{_WORD})?)\s+and\s+({_WORD}(?:\s+{_WORD})?)", sentence):
         a, b = _strip_name(m.group(1)), _strip_name(m.group(2))
         if a.split()[0].lower() not in STOPWORDS | _OPENERS:
             words = (a.split()[-1].lower(), b.split()[-1].lower())
             if not any(w in ORG_WORDS | DEMONYMS | EVENT_WORDS for w in words):
-                yield Mention(f"{a} and {b}", "group", where=where)
+                yield Mention(f"{a} and {b}", "group")
     for m in _GROUP.finditer(sentence):
         if m.group(1).lower() in GROUP_NOUNS:
-            yield Mention(m.group(0).lower(), "group", where=where)
+            yield Mention(m.group(0).lower(), "group")
 
 
 def genders(found: list[Mention], evidence: Evidence) -> None:
@@ -217,18 +223,19 @@ def genders(found: list[Mention], evidence: Evidence) -> None:
         if len(m.text.split()) == 1 and m.text in full:
             m.text = full[m.text]
         groups.setdefault(m.surname, []).append(m)
+    names = _any_of(frozenset(surnames))
     for surname, same in groups.items():
         whole = max(same, key=lambda m: len(m.text.split()))
         first = whole.text.split()[0].lower() if len(whole.text.split()) > 1 else ""
-        he, she = _pronouns_after(surname, surnames, evidence.texts)
-        he += 3 * _titled(surname, MALE_TITLES, evidence.texts) + 3 * (first in MALE_FIRST)
-        she += 3 * _titled(surname, FEMALE_TITLES, evidence.texts) + 3 * (first in FEMALE_FIRST)
+        titles = set().union(*(_titles(t).get(surname, ()) for t in evidence.texts))
+        he, she = _pronouns_after(surname, names, evidence.texts)
+        he += 3 * ("he" in titles) + 3 * (first in MALE_FIRST)
+        she += 3 * ("she" in titles) + 3 * (first in FEMALE_FIRST)
         # A person by a first name, a title or "X said" here or in the articles; the
         # pronouns after a one-word name only tell which ("Yukos ... he said").
-        if _before_role(surname, evidence.texts):  # "Yukos shares", "Yukos boss": a firm
+        if any(surname in _before_role(t) for t in evidence.texts):  # "Yukos shares": a firm
             continue
-        person = any(m.kind == "person" for m in same) or surname in known
-        person = person or _titled(surname, _ALL_TITLES, evidence.texts)
+        person = any(m.kind == "person" for m in same) or surname in known or bool(titles)
         person = person or bool(len(whole.text.split()) > 1 and (he or she))
         for m in same:
             if person:
@@ -236,32 +243,55 @@ def genders(found: list[Mention], evidence: Evidence) -> None:
                 m.gender = "he" if he > she else "she" if she > he else ""
 
 
-def _before_role(name: str, texts: list[str]) -> bool:
-    pattern = rf"\b{re.escape(name)}(?:['’]s)?\s+(?:{'|'.join(_ROLES)})\b"
-    return any(re.search(pattern, t) for t in texts)
+_NAME_WORD = r"([A-Z][\w'’-]*\w)"
+_TITLED = re.compile(rf"\b({'|'.join(sorted(_ALL_TITLES))})\.?\s+{_NAME_WORD}", re.I)
+_ROLE_AFTER = re.compile(rf"\b{_NAME_WORD}(?:['’]s)?\s+(?:{'|'.join(sorted(_ROLES))})\b")
 
 
-def _titled(surname: str, titles: frozenset, texts: list[str]) -> int:
-    pattern = rf"\b(?:{'|'.join(titles)})\.?\s+{re.escape(surname)}\b"
-    return int(any(re.search(pattern, t, re.I) for t in texts))
+@functools.lru_cache(maxsize=512)
+def _titles(text: str) -> dict[str, frozenset]:
+    """Name -> what titles stand before it in ``text``: "he" (Mr), "she" (Mrs), "any"."""
+    out: dict[str, set] = {}
+    for m in _TITLED.finditer(text):
+        title = m.group(1).lower()
+        kind = "he" if title in MALE_TITLES else "she" if title in FEMALE_TITLES else "any"
+        out.setdefault(m.group(2), set()).add(kind)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
-def _pronouns_after(surname: str, others: set[str], texts: list[str]) -> tuple[int, int]:
+@functools.lru_cache(maxsize=512)
+def _before_role(text: str) -> frozenset:
+    """The names ``text`` puts before a role ("Yukos chief executive", "Google shares")."""
+    return frozenset(m.group(1) for m in _ROLE_AFTER.finditer(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _spans(text: str) -> tuple:
+    return tuple(sentence_spans(text))
+
+
+@functools.lru_cache(maxsize=64)
+def _any_of(names: frozenset | set) -> re.Pattern | None:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b") if alternatives else None
+
+
+def _pronouns_after(surname: str, names: re.Pattern | None, texts: list[str]) -> tuple[int, int]:
     """How often the articles say he or she right after naming ``surname``: in the next
     dozen words of its sentence (before another person is named), or opening the next
     sentence when the name opened its own."""
     he = she = 0
-    stop = [re.escape(o) for o in others if o != surname and surname not in o.split()]
-    nxt = re.compile(rf"\b(?:{'|'.join(stop)})\b") if stop else None
     for text in texts:
-        spans = sentence_spans(text)
+        spans = _spans(text)
         for m in re.finditer(rf"\b{re.escape(surname)}\b", text):
             here = next(((s, e) for s, e in spans if s <= m.start() < e), None)
             if here is None:
                 continue
             window = text[m.end() : here[1]]
-            if nxt is not None and (cut := nxt.search(window)):
-                window = window[: cut.start()]
+            for other in names.finditer(window) if names is not None else ():
+                if surname not in other.group(0).split():  # another person named
+                    window = window[: other.start()]
+                    break
             ws = re.findall(r"[a-z]+", window.lower())[:12]
             opens = not re.search(r"[a-z]", text[here[0] : m.start()])
             later = [s for s, _ in spans if s >= here[1]]

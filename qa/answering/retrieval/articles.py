@@ -3,13 +3,33 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 
 from qa.indexing.sparse import SparseIndex
 
+# Per index (a sync makes a new one): article id -> its text, the last few read.
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()  # questions are answered at once
+
 
 def article_text(index: SparseIndex, article: str) -> str:
     """The article's text, put back together from its chunks (they overlap)."""
+    with _LOCK:
+        known = _TEXTS.setdefault(index, {}).get(article)
+    if known is None:
+        known = _article_text(index, article)
+        with _LOCK:
+            texts = _TEXTS.setdefault(index, {})
+            if len(texts) >= 256:
+                texts.pop(next(iter(texts)))
+            texts[article] = known
+    return known
+
+
+def _article_text(index: SparseIndex, article: str) -> str:
     rows = np.flatnonzero(np.asarray(index.article) == article.encode("utf-8"))
     chunks = sorted((index.row(int(i)) for i in rows), key=lambda r: r.start)
     text = ""
