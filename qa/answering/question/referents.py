@@ -57,10 +57,10 @@ EVENT_WORDS = word_set(
 )
 _WORD = r"(?:[A-Z][\w'’.\-]*\w|[A-Z])"
 _JOIN = r"(?:\s+(?:of|for|de|van|von|bin|al|del|da|le|la|the)){0,2}\s+"
-_CAPS = re.compile(rf"(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*")
+_CAPS = re.compile(rf"(?<![\w'’.\-])(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*")  # not the Pod of iPod
 _SPEECH = re.compile(
-    r"^\s*(?:,[^,]{0,60},\s*|,\s*who\s+)?(?:has |had |also )?(?:said|says|told|added|insisted|"
-    r"denied|claimed|admitted|argued|warned|explained|believes|thinks)\b"
+    r"^\s*(?:,[^,]{0,60},\s*|,\s*who\s+)?(?:has |had |also )?(?:said|says|told|insisted|"
+    r"denied|claimed|admitted|argued|warned|believes|thinks)\b|^\s*added\s*(?:[,:]|that)"
 )
 _SAID = re.compile(r"\b(?:said|says|told|added|according to)\s*$")
 _GROUP = re.compile(r"\b(?:the|both|all)\s+(?:two\s+|three\s+|[a-z]+\s+)?(\w+)\b", re.I)
