@@ -85,6 +85,31 @@ def test_follow_up_uses_the_conversation(seed_assistant):
     assert alone.standalone_question == "Who did she meet?"
 
 
+def test_she_is_the_woman_the_article_names_never_the_organisation(seed_assistant):
+    """Issue 21 point 1: after "How much territory does the Islamic State control?",
+    "What did she say after the meeting?" was rewritten "... (Islamic State)" and quoted
+    Muslimyar. "She" is a woman: Matvienko, named in the conversation or its article."""
+    first = seed_assistant.ask("How much territory does the Islamic State control?")
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.answer},
+    ]
+    follow = seed_assistant.ask("What did she say after the meeting?", history=history)
+    assert "Matvienko" in follow.standalone_question
+    assert "Islamic State" not in follow.standalone_question
+    assert not follow.abstained
+    assert "After the meeting, Matvienko said" in follow.citations[0].quote
+    # Named earlier in the conversation: the same woman, over a question in between.
+    speaker = seed_assistant.ask("Who is the speaker of Russia's upper house?")
+    history = [
+        {"role": "user", "content": speaker.question},
+        {"role": "assistant", "content": speaker.answer},
+        *history,
+    ]
+    again = seed_assistant.ask("What did she say after the meeting?", history=history)
+    assert again.standalone_question == follow.standalone_question
+
+
 def test_multi_article_corpus_cites_the_right_article(assistant_for, bbc_corpus):
     assistant = assistant_for(bbc_corpus)
     texts = {a.id: a.text for a in load_corpus(bbc_corpus).articles}

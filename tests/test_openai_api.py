@@ -4,6 +4,7 @@
 import base64
 import json
 import re
+import shutil
 import urllib.error
 import urllib.request
 from dataclasses import fields
@@ -308,3 +309,52 @@ def test_v1_says_in_one_line_that_the_chroma_server_is_down(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def kenteris_corpus(folder):
+    """The BBC sport articles about Kenteris, Thanou and their coach Christos Tzekos."""
+    from conftest import BBC
+
+    (folder / "sport").mkdir(parents=True, exist_ok=True)
+    for path in sorted((BBC / "sport").glob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "Kenteris" in text or "Tzekos" in text:
+            shutil.copy(path, folder / "sport" / path.name)
+    return folder
+
+
+@pytest.mark.slow
+def test_v1_resolves_he_as_the_chat_does(tmp_path, assistant_for):
+    """Issue 21 point 1: over /v1 "Who was Christos Tzekos?" then "How long was he banned
+    for?" became "... (Greek Federation)"; the chat resolved "he". One engine, one rewrite:
+    the real openai client and the chat's own history give the same standalone question."""
+    import openai
+
+    from qa.app.web.chat_ui import chat_history, user_markdown
+    from qa.app.web.page import chat_markdown
+
+    first, then = "Who was Christos Tzekos?", "How long was he banned for?"
+    kenteris_corpus(tmp_path / "corpus")
+    for url, _ in start_app(tmp_path, seed=False):
+        client = openai.OpenAI(base_url=f"{url}v1", api_key="none", max_retries=0)
+        asked = [{"role": "user", "content": first}]
+        reply = client.chat.completions.create(model="qa-news", messages=asked)
+        assert reply.model_extra["citations"]  # the first answer quotes the articles
+        asked += [
+            {"role": "assistant", "content": reply.choices[0].message.content},
+            {"role": "user", "content": then},
+        ]
+        follow = client.chat.completions.create(model="qa-news", messages=asked)
+        over_v1 = follow.model_extra["standalone_question"]
+
+    # The chat: the same questions, its messages as the page holds them (Markdown).
+    chat = assistant_for(kenteris_corpus(tmp_path / "chat-corpus"))
+    answer = chat.ask(first)
+    shown = [
+        {"role": "user", "content": user_markdown(first)},
+        {"role": "assistant", "content": chat_markdown(answer, 1)},
+    ]
+    in_chat = chat.ask(then, history=chat_history(shown)).standalone_question
+    assert over_v1 == in_chat
+    assert "Tzekos" in over_v1 and "Greek" not in over_v1
+    assert "banned" in follow.choices[0].message.content

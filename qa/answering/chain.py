@@ -20,9 +20,10 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.answering.question.followup import rewrite
+from qa.answering.question.followup import standalone_question
 from qa.answering.ranking.rerank import rerank
 from qa.answering.readers.evidence import rerank_by_reading
+from qa.answering.retrieval.articles import articles_holding
 from qa.answering.retrieval.dedupe import collapse_duplicates
 from qa.answering.retrieval.timefilter import recent_first
 
@@ -43,13 +44,16 @@ def build_prepare_chain(
     """{question, history, k, filters, timings} -> + standalone, vector, passages, scored,
     read (the reader's outcome; None without a reader)."""
 
+    def articles(text: str) -> list[str]:  # whom the articles call he or she
+        return articles_holding(retriever.index, text)
+
     def condense(state: dict) -> str:
         history = state.get("history") or []
         if not history:
             return state["question"]
         if llm is None:
-            return rewrite(state["question"], history)
-        return condense_with_llm(llm, condense_prompt, state["question"], history)
+            return standalone_question(state["question"], history, articles)
+        return condense_with_llm(llm, condense_prompt, state["question"], history, articles)
 
     def embed(state: dict):
         return embedder.encode([state["standalone"]])[0]
@@ -104,7 +108,7 @@ def _assign(key: str, fn: Callable[[dict], object]) -> Runnable:
     return RunnableLambda(lambda state: {**state, key: fn(state)}, name=key)
 
 
-def condense_with_llm(llm, prompt, question: str, history: list[dict]) -> str:
+def condense_with_llm(llm, prompt, question: str, history: list[dict], articles=None) -> str:
     """Ask the LLM to rewrite a follow-up as a standalone question (falls back on error)."""
     turns = [
         f"{m['role'].capitalize()}: {m['content']}"
@@ -115,7 +119,11 @@ def condense_with_llm(llm, prompt, question: str, history: list[dict]) -> str:
     try:
         out = llm.invoke(text)
     except Exception:  # an LLM that is down must not stop retrieval
-        return rewrite(question, history)
+        return standalone_question(question, history, articles)
     standalone = str(getattr(out, "content", out)).strip().splitlines()
     standalone = standalone[0].strip() if standalone else ""
-    return standalone if 3 <= len(standalone) <= 500 else rewrite(question, history)
+    return (
+        standalone
+        if 3 <= len(standalone) <= 500
+        else standalone_question(question, history, articles)
+    )

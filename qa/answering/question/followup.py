@@ -1,40 +1,48 @@
 """Turn a follow-up question into a standalone one, without an LLM.
 
 With an LLM configured the chain uses ``prompts/condense.md`` instead. This
-deterministic rewrite carries the previous question's key terms over when the
-follow-up leans on it (a pronoun, "and ...", or too few terms of its own).
+deterministic rewrite replaces a pronoun by what it refers to (``referents.py``: he/she
+a person, it a thing or organisation, they a group), looking at the conversation's
+questions and at the sentences its answers quoted, most recent first; other follow-ups
+that lean on the previous question ("and ...", "what about ...", too few terms of their
+own) carry that question's key terms over.
+
+Every surface (the chat, ``/v1``, ``/ask``, the CLI) hands the conversation in its own
+shape; :func:`conversation` reads them all the same way (the answers' cited sentences,
+not how a page dressed them up), and the earlier questions' standalone forms are worked
+out again here, so one conversation gets one rewrite wherever it is asked.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from qa.answering.question.referents import (
+    CLASSES,
+    Evidence,
+    Mention,
+    genders,
+    mentions,
+    pick,
+    substitute,
+)
+from qa.text.markdown import unescape_markdown
 from qa.text.terms import STOPWORDS, words
 
-PRONOUNS = frozenset(
-    [
-        "he",
-        "she",
-        "it",
-        "they",
-        "him",
-        "her",
-        "them",
-        "his",
-        "hers",
-        "its",
-        "their",
-        "theirs",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "then",
-        "one",
-    ]
-)
+PRONOUNS = frozenset([*CLASSES, "this", "that", "these", "those", "there", "then", "one"])
 LEADS = ("and ", "what about", "how about", "also ", "but ")
+MAX_TURNS = 4  # how far back a follow-up may reach
+
+
+@dataclass
+class Turn:
+    """One exchange: the question as asked, its standalone form, the cited sentences."""
+
+    question: str
+    quotes: list[str] = field(default_factory=list)
+    standalone: str = ""
 
 
 def last_user_questions(history: list[dict], n: int = 1) -> list[str]:
@@ -54,51 +62,192 @@ def needs_context(question: str) -> bool:
     return bool(PRONOUNS & set(ws)) or q.startswith(LEADS) or len(content) < 2
 
 
-_PERSONAL = frozenset(["he", "she", "him", "her", "his", "hers"])
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-\s][A-Z][a-z]+)+")
-_ANSWER_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_SMALL = re.compile(r"<small>.*?</small>", re.S)  # the chat's notes, "said by", "Answering:"
+_LINK = re.compile(r"\[\\\[(\d+)\\\]\]\(#[^)\s]*\)")  # the chat's [n] links to its cards
+_SHORT = re.compile(r"\A(?:⚠️\s*)?\*\*.*?\*\*[ \t]*\n", re.S)  # the bold short answer line
+_MARKER = re.compile(r"\[\d+\]")
 
 
-def _gender(question: str) -> str:
-    ws = set(words(question))
-    return "he" if ws & {"he", "him", "his"} else "she" if ws & {"she", "her", "hers"} else ""
+def cited_sentences(answer: str) -> list[str]:
+    """The sentences an answer cites (each piece of text before an ``[n]`` marker), from
+    the chat's Markdown or the plain text of ``/v1`` and ``ask`` alike."""
+    text = _LINK.sub(r"[\1]", _SMALL.sub(" ", answer))
+    text = _SHORT.sub("", text)
+    text = unescape_markdown(text)
+    pieces = _MARKER.split(text)[:-1]  # the text after the last marker cites nothing
+    out = []
+    for piece in pieces:
+        piece = re.sub(r"^[\s\-#]*", "", piece.split("\n")[-1] if "\n\n" in piece else piece)
+        piece = piece.strip().strip('“”"').strip()
+        if len(piece) > 2:
+            out.append(piece)
+    return out
 
 
-def answered_name(question: str, history: list[dict]) -> str:
-    """The person "he"/"she" in ``question`` most likely is: a name the last answer gives
-    (its bold short answer first, then names in order of mention) that the last question
-    did not already name, and not the person the previous follow-up's other pronoun was
-    taken to be ("Who did she meet?" then "What did he say?": he is not she)."""
-    last = max((i for i, m in enumerate(history) if m.get("role") == "assistant"), default=-1)
-    if last < 0 or not isinstance(history[last].get("content"), str):
-        return ""
-    content = history[last]["content"]
-    bold = [b.strip() for b in _ANSWER_BOLD.findall(content) if _NAME.fullmatch(b.strip())]
-    names = list(dict.fromkeys(bold + _NAME.findall(content)))
-    before = [i for i, m in enumerate(history[:last]) if m.get("role") == "user"]
-    exclude = set()
-    if before:
-        asked = str(history[before[-1]].get("content", ""))
-        exclude |= {n for n in names if n in asked}
-        other = _gender(asked)
-        if other and other != _gender(question):
-            exclude.add(answered_name(asked, history[: before[-1]]))
-    return next((n for n in names if n not in exclude), "")
+def conversation(history: list[dict]) -> list[Turn]:
+    """The exchanges of ``history`` ({role, content} messages, oldest first)."""
+    turns: list[Turn] = []
+    for m in history:
+        content = m.get("content")
+        if not isinstance(content, str):
+            continue
+        if m.get("role") == "user":
+            turns.append(Turn(content.strip(), standalone=m.get("standalone") or ""))
+        elif m.get("role") == "assistant" and turns:
+            turns[-1].quotes += cited_sentences(content)
+    return turns
 
 
-def rewrite(question: str, history: list[dict]) -> str:
-    """``question`` itself, or the question with the previous question's key terms (and,
-    for "he"/"she", the person the last answer named)."""
-    if not history or not needs_context(question):
+def standalone_question(
+    question: str,
+    history: list[dict],
+    articles: Callable[[str], list[str]] | None = None,
+) -> str:
+    """``question`` as it reads on its own in the conversation ``history``: its pronouns
+    replaced by what they refer to, or the previous question's key terms added.
+
+    ``articles``: text -> the texts of the indexed articles holding it (where the articles
+    call someone he or she); without it the quoted sentences alone are read."""
+    turns = conversation(history)[-MAX_TURNS - 2 :]
+    if not turns or not needs_context(question):
         return question
-    # The nearest question that stood on its own, and the follow-ups asked since.
+    evidence = Evidence(articles=articles)
+    for i, turn in enumerate(turns):  # the earlier questions' standalone forms, likewise
+        if not turn.standalone:
+            earlier = turns[max(0, i - MAX_TURNS) : i]
+            turn.standalone = _resolve(turn.question, earlier, evidence) if earlier else ""
+        turn.standalone = turn.standalone or turn.question
+    return _resolve(question, turns[-MAX_TURNS:], evidence)
+
+
+rewrite = standalone_question  # the name the chain has always called
+
+
+def _resolve(question: str, turns: list[Turn], evidence: Evidence) -> str:
+    if not needs_context(question):
+        return question
+    classes = list(dict.fromkeys(CLASSES[w] for w in words(question) if w in CLASSES))
+    if classes:
+        chosen = referents(question, classes, turns, evidence)
+        if chosen:
+            return substitute(question, chosen)
+        if set(classes) <= {"he", "she"}:
+            return question  # nobody it can be: better alone than about something else
+    return _carry(question, turns)
+
+
+def referents(
+    question: str, classes: list[str], turns: list[Turn], evidence: Evidence
+) -> dict[str, Mention]:
+    """Pronoun class -> the mention it refers to, for the classes that resolve."""
+    for turn in turns:
+        for quote in turn.quotes:
+            evidence.add(quote)
+    if any(c in ("he", "she") for c in classes):
+        for turn in turns:
+            for quote in turn.quotes:
+                evidence.look_up(quote)
+    candidates = _candidates(turns)
+    if any(c in ("he", "she") for c in classes):
+        for m in candidates:
+            if m.kind in ("person", "name") and m.where == "question":
+                evidence.look_up(m.text)
+    genders(candidates, evidence)
+    first: dict[str, Mention] = {}
+    for m in candidates:  # each name once, where it is met first
+        first.setdefault(m.key, m)
+    candidates = list(first.values())
+    named = [w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*\w", question)]
+    exclude = {w.removesuffix("'s").removesuffix("’s") for w in named} - STOPWORDS
+    exclude |= {m.key for m in mentions(question)}  # "Did Kenteris blame him?": not him
+    chosen: dict[str, Mention] = {}
+    for cls in classes:
+        taken = exclude | {m.key for m in chosen.values()}
+        found = pick(cls, candidates, taken) or (
+            _in_articles(cls, evidence, taken) if cls in ("he", "she") else None
+        )
+        if found is not None:
+            chosen[cls] = found
+    return chosen
+
+
+_DEFINE = re.compile(r"^who (?:is|was|are|were) (?P<rest>.+?)[?.!\s]*$", re.I)
+
+
+def _candidates(turns: list[Turn]) -> list[Mention]:
+    """The names of the conversation, most recent exchange first; inside one, the
+    question's first, except after a "who" or "which" question, whose answer names the
+    new one ("Who did she meet?": he is the one met; "Who was Tzekos?": Tzekos)."""
+    out: list[Mention] = []
+    for age, turn in enumerate(reversed(turns)):
+        asked = mentions(turn.standalone, "question")
+        quoted = [m for q in turn.quotes for m in mentions(q, "answer")]
+        define = _DEFINE.match(turn.standalone)
+        named = define and all(w[:1].isupper() for w in define["rest"].split() if w not in _AND)
+        if named:  # "Who was Christos Tzekos?": a person, whatever else is known
+            for m in asked:
+                m.kind = "person" if m.kind == "name" else m.kind
+        first, then = asked, quoted
+        if turn.standalone.lower().startswith(("who ", "which ")) and not named:
+            keys = {m.key for m in asked}
+            first, then = _by_fit(turn, [m for m in quoted if m.key not in keys]), asked
+        for block, part in enumerate((first, then)):
+            for m in part:
+                m.turn, m.block = age, block
+        out += first + then
+    return out
+
+
+_AND = ("the", "and")
+
+
+def _by_fit(turn: Turn, quoted: list[Mention]) -> list[Mention]:
+    """The names an answer gives to a "who"/"which" question, those its words surround
+    first ("Who is the former boss of Yukos?": the "ex-Yukos boss" Khodorkovsky, not
+    Putin; "Which organization ...": the one whose name says Organization)."""
+    asked = {w[:5] for w in words(turn.standalone) if w not in STOPWORDS and len(w) > 2}
+    head = words(turn.standalone)[1:2]  # "which organization"
+    text = " ".join(turn.quotes)
+
+    def fit(m: Mention) -> int:
+        name = m.text.removeprefix("the ")
+        at = text.find(name) if name in text else text.find(m.surname)
+        if at < 0:
+            return 0
+        near = words(text[:at])[-6:] + words(text[at + len(name) :])[:6]
+        named = int(bool(head) and head[0] in words(name)) * 10
+        return named + len(asked & {w[:5] for w in near} - {w[:5] for w in words(name)})
+
+    return sorted(quoted, key=lambda m: -fit(m))
+
+
+def _in_articles(cls: str, evidence: Evidence, exclude: set[str]) -> Mention | None:
+    """He or she named nowhere in the conversation: the person of that gender the
+    conversation's articles name most often."""
+    counts: dict[str, int] = {}
+    found: list[Mention] = []
+    for text in evidence.texts:
+        for m in mentions(text, "article"):
+            if m.kind in ("person", "name"):
+                found.append(m)
+    genders(found, evidence)
+    for m in found:
+        if m.kind == "person" and m.gender == cls and m.key not in exclude:
+            counts[m.text] = counts.get(m.text, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=counts.get)
+    return next(m for m in found if m.text == best)
+
+
+def _carry(question: str, turns: list[Turn]) -> str:
+    """The question with the key terms of the nearest question that stood on its own
+    (and of the follow-ups asked since)."""
     context: list[str] = []
-    for earlier in reversed(last_user_questions(history, n=4)):
-        context.insert(0, earlier)
-        if not needs_context(earlier):
+    for turn in reversed(turns):
+        context.insert(0, turn.question)
+        if not needs_context(turn.question):
             break
-    if not context:
-        return question
     own = {w.lower() for w in words(question)}
     carried = [
         w
@@ -106,6 +255,4 @@ def rewrite(question: str, history: list[dict]) -> str:
         if (k := "".join(words(w))) and k.lower() not in STOPWORDS and k.lower() not in own
     ]
     carried = list(dict.fromkeys(w.strip("?.!,;:") for w in carried))
-    if _PERSONAL & set(words(question)) and (name := answered_name(question, history)):
-        carried = [w for w in name.split() if w.lower() not in own]  # "she" is that person
     return f"{question.strip()} ({' '.join(carried)})" if carried else question

@@ -32,7 +32,7 @@ from qa.app.articles.tab import (
 )
 from qa.app.articles.trash import TrashError
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
-from qa.app.web.chat_ui import ChatMemory, chat_text, shown, user_markdown, user_of
+from qa.app.web.chat_ui import ChatMemory, chat_history, shown, user_markdown, user_of
 from qa.app.web.examples import example_questions
 from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
@@ -61,11 +61,6 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
     background = background or BackgroundSync(assistant)  # one sync at a time, with progress
     memory = ChatMemory(assistant)
 
-    def history_for_engine(history: list[dict]) -> list[dict]:
-        # Gradio 6 hands the messages back with their content as a list of parts.
-        texts = [(m["role"], chat_text(m["role"], m.get("content"))) for m in history]
-        return [{"role": role, "content": text} for role, text in texts if text]
-
     def respond(
         question,
         history,
@@ -91,7 +86,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         chosen = article if article and article != ALL_ARTICLES else ""
         rows = article_rows(assistant.articles())
         filters = retrieval_filters(rows, chosen, category, date_from, date_to)
-        engine_history = history_for_engine(history)
+        engine_history = chat_history(history)
         history = [
             *history,
             {"role": "user", "content": user_markdown(question)},

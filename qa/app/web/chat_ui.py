@@ -53,6 +53,14 @@ def chat_text(role: str, content) -> str:
     return unescape_markdown(text) if role == "user" else text
 
 
+def chat_history(messages: list[dict]) -> list[dict]:
+    """The chat's messages as the engine takes a conversation ({role, content} text;
+    Gradio 6 hands the content back as a list of parts). The engine reads the answers'
+    cited sentences from them as from ``/v1``'s (followup.py), so both rewrite alike."""
+    texts = [(m["role"], chat_text(m["role"], m.get("content"))) for m in messages]
+    return [{"role": role, "content": text} for role, text in texts if text]
+
+
 def user_of(request: gr.Request | None) -> str:
     """The logged-in user (``QA_AUTH``), or ``""`` without a login."""
     return (getattr(request, "username", None) or "") if request is not None else ""

@@ -1,0 +1,53 @@
+"""The indexed articles that hold a piece of text, read back from the sparse index's rows
+(what the follow-up rewrite reads to learn whom the articles call he or she)."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+from qa.indexing.sparse import SparseIndex
+
+# Per index (a sync makes a new one): article id -> its text, the last few read.
+_TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()  # questions are answered at once
+
+
+def article_text(index: SparseIndex, article: str) -> str:
+    """The article's text, put back together from its chunks (they overlap)."""
+    with _LOCK:
+        known = _TEXTS.setdefault(index, {}).get(article)
+    if known is None:
+        known = _article_text(index, article)
+        with _LOCK:
+            texts = _TEXTS.setdefault(index, {})
+            if len(texts) >= 256:
+                texts.pop(next(iter(texts)))
+            texts[article] = known
+    return known
+
+
+def _article_text(index: SparseIndex, article: str) -> str:
+    rows = np.flatnonzero(np.asarray(index.article) == article.encode("utf-8"))
+    chunks = sorted((index.row(int(i)) for i in rows), key=lambda r: r.start)
+    text = ""
+    for row in chunks:
+        if row.end <= len(text):
+            continue
+        if row.start >= len(text):
+            text += " " * (row.start - len(text)) + row.text
+        else:
+            text += row.text[len(text) - row.start :]
+    return text
+
+
+def articles_holding(index: SparseIndex, text: str, n: int = 2) -> list[str]:
+    """The texts of (up to ``n``) articles whose chunks best match ``text`` (BM25)."""
+    scores = index.scores(text)
+    if scores is None:
+        return []
+    top = np.argsort(-scores)[: n * 3]
+    ids = [index.article[i].decode("utf-8") for i in top if scores[i] > 0]
+    return [article_text(index, a) for a in list(dict.fromkeys(ids))[:n]]
