@@ -79,16 +79,22 @@ def _tqdm_progress():
 
 
 def cmd_ask(args) -> int:
-    from qa.answering.retrieval.hybrid import Filters
-    from qa.answering.service import QuestionError, build_assistant, check_question
+    from qa.answering.question.check import QuestionError, check_question
 
     settings = _settings(args)
-    try:  # checked before the model loads, so a bad question fails fast
+    try:  # checked before anything heavy loads, so a bad question fails fast
         question = check_question(" ".join(args.question), settings.max_question_chars)
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    assistant = build_assistant(settings, sync=args.sync)
+    loading = _load_models_meanwhile(settings)
+    try:
+        from qa.answering.retrieval.hybrid import Filters
+        from qa.answering.service import build_assistant
+
+        assistant = build_assistant(settings, sync=args.sync)
+    finally:
+        loading.join()
     filters = Filters(
         articles=args.article or [], date_from=args.date_from or "", date_to=args.date_to or ""
     )
@@ -97,7 +103,41 @@ def cmd_ask(args) -> int:
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
+    return _print_answer(answer, args.json)
+
+
+def _load_models_meanwhile(settings):
+    """A thread that loads the query encoder and the reader (ONNX Runtime sessions) while
+    this one imports the rest of the engine: ONNX Runtime builds a session without holding
+    the GIL, so on two cores the two overlap. ``build_assistant`` then finds them loaded
+    (each loader runs once per process), or loads them itself and says what failed."""
+    import threading
+
+    import onnxruntime  # noqa: F401  (imported here, not by two threads at once)
+
+    from qa.answering.readers.reader import load_reader
+    from qa.indexing.embeddings import load_embedder
+    from qa.indexing.onnx_embedder import OnnxEmbedder  # noqa: F401
+
+    def load() -> None:
+        try:
+            load_embedder(
+                settings.embedding_model,
+                settings.embedding_batch_size,
+                settings.embedding_precision,
+            )
+            if settings.reader:
+                load_reader(settings.reader_model or None)
+        except Exception:  # build_assistant loads again and reports it
+            pass
+
+    thread = threading.Thread(target=load, name="qa-load-models", daemon=True)
+    thread.start()
+    return thread
+
+
+def _print_answer(answer, as_json: bool) -> int:
+    if as_json:
         _print_json(answer.to_dict())
         return 0
     from qa.app.cli.terminal import print_answer
