@@ -87,6 +87,8 @@ def cmd_ask(args) -> int:
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.server:
+        return _ask_server(args, question)
     loading = _load_models_meanwhile(settings)
     try:
         from qa.answering.retrieval.hybrid import Filters
@@ -134,6 +136,41 @@ def _load_models_meanwhile(settings):
     thread = threading.Thread(target=load, name="qa-load-models", daemon=True)
     thread.start()
     return thread
+
+
+def _ask_server(args, question: str) -> int:
+    """Ask the app at ``--server`` (its /ask API): one line on stderr when it cannot."""
+    from qa.app.cli.remote import ServerError, ask_server
+
+    refused = [f for f, on in (("--corpus", args.corpus), ("--sync", args.sync)) if on]
+    if len(args.article or []) > 1:
+        refused.append("more than one --article")
+    if refused:
+        print(
+            f"error: {' and '.join(refused)} cannot go with --server (the app answers "
+            "from its own index)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        data = ask_server(
+            args.server,
+            question,
+            k=args.k,
+            article=(args.article or [""])[0],
+            date_from=args.date_from or "",
+            date_to=args.date_to or "",
+            api_key=args.api_key or "",
+        )
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if "error" in data:
+        print(f"error: the app at {args.server} says: {data['error']}", file=sys.stderr)
+        return 1
+    from qa.types import Answer
+
+    return _print_answer(Answer.from_dict(data), args.json)
 
 
 def _print_answer(answer, as_json: bool) -> int:
@@ -259,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-to", help="only articles published on or before (YYYY-MM-DD)")
     p.add_argument("--sync", action="store_true", help="sync the corpus first")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--server", metavar="URL", help="ask the app running at URL (qa serve) instead")
+    p.add_argument("--api-key", help="with --server: user:password when the app has QA_AUTH")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="score the assistant on question/answer pairs")
