@@ -116,6 +116,7 @@ def _load_models_meanwhile(settings):
     import threading
 
     import onnxruntime  # noqa: F401  (imported here, not by two threads at once)
+    import tokenizers  # noqa: F401
 
     from qa.answering.readers.reader import load_reader
     from qa.indexing.embeddings import load_embedder
