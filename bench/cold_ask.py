@@ -6,7 +6,8 @@ cache is warm (one untimed run first), as it is from the second question on. "be
 a checkout of ``--before-rev`` (a temporary git worktree, removed afterwards) or the folder
 ``--before``; "after" is this tree. Each indexes the seed article into its own data dir
 with its own code, then the runs alternate (before, after, before, ...) so that a load
-on the machine weighs on both alike. Both must give the same answer.
+on the machine weighs on both alike. Both must give the same answer. Beside the wall
+time, the process's CPU time (user + system, all threads), which a load inflates less.
 
     python bench/cold_ask.py                 # 5 runs each, before = b06280f
     python bench/cold_ask.py --runs 9 --before /path/to/old/checkout
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,10 +50,14 @@ def qa(root: Path, data: Path, work: Path, *args: str) -> subprocess.CompletedPr
     return done
 
 
-def cold_ask(root: Path, data: Path, work: Path, corpus: Path) -> float:
+def cold_ask(root: Path, data: Path, work: Path, corpus: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process: user + system, all its threads)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     qa(root, data, work, "ask", "--corpus", str(corpus), QUESTION)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (now.ru_utime - used.ru_utime) + (now.ru_stime - used.ru_stime)
 
 
 def answer_of(root: Path, data: Path, work: Path, corpus: Path) -> tuple:
@@ -108,15 +114,21 @@ def run(args, work: Path, corpus: Path, roots: dict[str, Path]) -> None:
         qa(root, data[name], work, "ingest", "--corpus", str(corpus), "--json")
         answers[name] = answer_of(root, data[name], work, corpus)  # also warms the file cache
     times: dict[str, list[float]] = {name: [] for name in roots}
+    cpu: dict[str, list[float]] = {name: [] for name in roots}
     for _ in range(args.runs):
         for name, root in roots.items():
-            times[name].append(cold_ask(root, data[name], work, corpus))
-    print(f"cold `qa ask` on the seed, {args.runs} runs each (seconds)")
-    print(f"{'':8s} {'median':>7s} {'min':>7s} {'max':>7s}   runs")
+            wall, used = cold_ask(root, data[name], work, corpus)
+            times[name].append(wall)
+            cpu[name].append(used)
+    print(f"cold `qa ask` on the seed, {args.runs} runs each (seconds; cpu: user + system)")
+    print(f"{'':8s} {'median':>7s} {'min':>7s} {'max':>7s} {'cpu':>7s}   runs")
     for name in roots:
         t = times[name]
         runs = " ".join(f"{x:.2f}" for x in t)
-        print(f"{name:8s} {statistics.median(t):7.2f} {min(t):7.2f} {max(t):7.2f}   {runs}")
+        print(
+            f"{name:8s} {statistics.median(t):7.2f} {min(t):7.2f} {max(t):7.2f} "
+            f"{statistics.median(cpu[name]):7.2f}   {runs}"
+        )
     ratio = statistics.median(times["before"]) / statistics.median(times["after"])
     print(f"after is {ratio:.1f}x faster; load average at end {os.getloadavg()[0]:.2f}")
     same = answers["before"] == answers["after"]
