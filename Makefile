@@ -55,6 +55,7 @@ format: $(VENV)/.base
 bench: $(VENV)/.base
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
+	$(BIN)/python bench/cold_ask.py
 
 clean:
 	rm -rf .qa screenshots

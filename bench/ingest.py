@@ -85,7 +85,7 @@ def main() -> None:
     )
 
     with timer(t, "raw"):
-        embedder.encode(texts)
+        embedder.encode_documents(texts)
     with timer(t, "full"):
         summary = assistant.sync()
     assert summary.chunks_embedded == len(docs), summary

@@ -25,8 +25,8 @@ def test_bfloat16_matches_float32(embedder):
         "Valentina Matvienko, Russia's upper house speaker, held a meeting.",
         "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn.",
     ] * 4
-    fp32 = Embedder(resolve_model_path(BUNDLED_MODEL), precision="float32").encode(texts)
-    bf16 = Embedder(resolve_model_path(BUNDLED_MODEL), precision="bfloat16").encode(texts)
+    fp32 = Embedder(resolve_model_path(BUNDLED_MODEL), precision="float32").encode_documents(texts)
+    bf16 = Embedder(resolve_model_path(BUNDLED_MODEL), precision="bfloat16").encode_documents(texts)
     assert float((fp32 * bf16).sum(axis=1).min()) > 0.999
     assert embedder.bf16 == cpu_has_native_bf16()
 

@@ -14,6 +14,7 @@ from qa.answering.builders.overview import Overviews
 from qa.answering.builders.summary import Summaries
 from qa.answering.chain import build_prepare_chain
 from qa.answering.llm.citations import verify_spans
+from qa.answering.question.check import QuestionError, check_question
 from qa.answering.question.kinds import classify, with_time
 from qa.answering.ranking.learned import ModelError, load_models
 from qa.answering.ranking.rerank import SentenceReranker
@@ -39,20 +40,7 @@ from qa.types import Answer
 
 log = logging.getLogger(__name__)
 
-
-class QuestionError(ValueError):
-    """A question the assistant cannot take (empty, too long)."""
-
-
-def check_question(question: object, max_chars: int) -> str:
-    """The stripped question, or QuestionError (empty, or longer than ``max_chars``)."""
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionError("Please type a question.")
-    if len(question) > max_chars:
-        raise QuestionError(
-            f"The question is {len(question)} characters long; the limit is {max_chars}."
-        )
-    return question.strip()
+__all__ = ["Assistant", "QuestionError", "build_assistant", "build_reader", "check_question"]
 
 
 @dataclass

@@ -1,13 +1,16 @@
-"""Sentence-transformers embeddings from a local folder (the bundled model by default).
+"""Embeddings from a local sentence-transformers folder (the bundled model by default).
 
 Offline: the model is read from site-packages, never from a hub. One instance per
-model per process (``load_embedder``), normalized vectors, batched.
+model per process (``load_embedder``), normalized vectors, batched. Questions are embedded
+on ONNX Runtime (``onnx_embedder.py``), documents with sentence-transformers.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,42 +38,86 @@ def resolve_model_path(name: str) -> str:
 
 
 class Embedder(Embeddings):
-    """A LangChain ``Embeddings`` over a local SentenceTransformer."""
+    """A LangChain ``Embeddings`` over the local model, in two engines.
 
-    def __init__(self, model_path: str, batch_size: int = 64, precision: str = "auto"):
+    Questions (``encode``, ``embed_query``: a few texts at a time) run on ONNX Runtime when
+    an export of the model is at hand (``onnx_embedder.py``; the shipped one for the bundled
+    model), so answering imports neither torch nor sentence-transformers. Documents
+    (``encode_documents``, ``embed_documents``: a sync's batches) run on
+    sentence-transformers, loaded on first use, with bfloat16 matmuls where the CPU has
+    them. The two agree within cosine 0.999, so stored vectors and query vectors compare.
+    Without an export, both run on sentence-transformers.
+    """
+
+    def __init__(
+        self,
+        model_path: str,
+        batch_size: int = 64,
+        precision: str = "auto",
+        query_model: str | Path | None = None,
+    ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a hub
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()  # count_tokens measures long sentences on purpose
-
         self.model_path = model_path
         self.batch_size = batch_size
-        self.model = SentenceTransformer(model_path, device="cpu")
-        self.tokenizer = self.model.tokenizer
-        self.max_tokens = int(self.model.max_seq_length)
-        self.dimension = int(self.model.get_embedding_dimension())
+        self.max_tokens = _max_seq_length(model_path)
         self.bf16 = precision == "bfloat16" or (precision == "auto" and cpu_has_native_bf16())
-        # Counting tokens with the Rust tokenizer directly is a third cheaper than through
-        # the transformers wrapper; a copy, without the padding/truncation it carries.
+        self._st = None
+        self._st_lock = threading.Lock()
         self._counter = None
-        backend = getattr(self.tokenizer, "backend_tokenizer", None)
-        if backend is not None:
+        tokenizer_file = Path(model_path) / "tokenizer.json"
+        if tokenizer_file.is_file():  # counting needs no model: the Rust tokenizer alone
             from tokenizers import Tokenizer
 
-            self._counter = Tokenizer.from_str(backend.to_str())
+            self._counter = Tokenizer.from_file(str(tokenizer_file))
             self._counter.no_padding()
             self._counter.no_truncation()
+        self.queries = None
+        if query_model is not None and tokenizer_file.is_file():
+            from qa.indexing.onnx_embedder import OnnxEmbedder
 
-    def encode(self, texts: Sequence[str], progress: bool = False):
-        """Normalized float32 vectors as a numpy array (one row per text)."""
+            self.queries = OnnxEmbedder(query_model, tokenizer_file, batch_size, self.max_tokens)
+
+    @property
+    def model(self):
+        """The SentenceTransformer (imports torch: loaded on first use)."""
+        with self._st_lock:
+            if self._st is None:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()  # count_tokens measures long sentences
+                self._st = SentenceTransformer(self.model_path, device="cpu")
+                self.max_tokens = int(self._st.max_seq_length)
+            return self._st
+
+    @property
+    def tokenizer(self):
+        """The transformers tokenizer of the model (loads the model)."""
+        return self.model.tokenizer
+
+    @property
+    def dimension(self) -> int:
+        if self.queries is not None:
+            return self.queries.dimension
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]):
+        """Normalized float32 vectors (one row per text) for answering: ONNX Runtime when
+        an export is at hand, else sentence-transformers."""
+        if self.queries is not None:
+            return self.queries.encode(texts)
+        return self.encode_documents(texts)
+
+    def encode_documents(self, texts: Sequence[str], progress: bool = False):
+        """Normalized float32 vectors with sentence-transformers (the indexing engine)."""
         import numpy as np
         import torch
 
+        model = self.model
         # Autocast keeps norms and softmax in float32: only the matmuls run in bfloat16.
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            vectors = self.model.encode(
+            vectors = model.encode(
                 list(texts),
                 batch_size=self.batch_size,
                 normalize_embeddings=True,
@@ -81,7 +128,7 @@ class Embedder(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         # No bar per call: a sync calls this once per batch; the command draws one bar.
-        return self.encode(texts).tolist()
+        return self.encode_documents(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0].tolist()
@@ -97,6 +144,15 @@ class Embedder(Embeddings):
         return [len(e.ids) for e in encoded]
 
 
+def _max_seq_length(model_path: str) -> int:
+    """The model's longest input in word pieces (sentence_bert_config.json; 256 if unsaid)."""
+    try:
+        config = json.loads((Path(model_path) / "sentence_bert_config.json").read_text())
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 256
+
+
 def cpu_has_native_bf16() -> bool:
     """Whether this CPU multiplies bfloat16 natively (Intel AMX or AVX512-BF16)."""
     try:
@@ -106,7 +162,21 @@ def cpu_has_native_bf16() -> bool:
     return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
-@functools.lru_cache(maxsize=4)
+_loading = threading.Lock()  # one load per model, also when a thread loads it ahead
+
+
 def load_embedder(model: str, batch_size: int = 64, precision: str = "auto") -> Embedder:
-    """Load (once per process) the embedder named in Settings.embedding_model."""
-    return Embedder(resolve_model_path(model), batch_size=batch_size, precision=precision)
+    """Load (once per process) the embedder named in Settings.embedding_model: the bundled
+    model answers on its shipped ONNX export (another folder: sentence-transformers)."""
+    with _loading:
+        return _load_embedder(model, batch_size, precision)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_embedder(model: str, batch_size: int, precision: str) -> Embedder:
+    query_model = None
+    if model == BUNDLED_MODEL:
+        from qa.indexing.onnx_embedder import shipped_query_model
+
+        query_model = shipped_query_model()
+    return Embedder(resolve_model_path(model), batch_size, precision, query_model)

@@ -88,7 +88,15 @@ class Reader:
         return Reading(spans[0] if spans else None, spans, null)
 
 
-@lru_cache(maxsize=2)
+_loading = threading.Lock()  # one load per file, also when a thread loads it ahead
+
+
 def load_reader(path: str | None = None) -> Reader:
-    """The shipped reader (cached per process)."""
+    """The reader of ``path``, or the shipped one (loaded once per process)."""
+    with _loading:
+        return _load_reader(path)
+
+
+@lru_cache(maxsize=2)
+def _load_reader(path: str | None) -> Reader:
     return Reader(path)

@@ -80,16 +80,24 @@ def _tqdm_progress():
 
 
 def cmd_ask(args) -> int:
-    from qa.answering.retrieval.hybrid import Filters
-    from qa.answering.service import QuestionError, build_assistant, check_question
+    from qa.answering.question.check import QuestionError, check_question
 
     settings = _settings(args)
-    try:  # checked before the model loads, so a bad question fails fast
+    try:  # checked before anything heavy loads, so a bad question fails fast
         question = check_question(" ".join(args.question), settings.max_question_chars)
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    assistant = build_assistant(settings, sync=args.sync)
+    if args.server:
+        return _ask_server(args, question)
+    loading = _load_models_meanwhile(settings)
+    try:
+        from qa.answering.retrieval.hybrid import Filters
+        from qa.answering.service import build_assistant
+
+        assistant = build_assistant(settings, sync=args.sync)
+    finally:
+        loading.join()
     filters = Filters(
         articles=args.article or [], date_from=args.date_from or "", date_to=args.date_to or ""
     )
@@ -98,7 +106,77 @@ def cmd_ask(args) -> int:
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
+    return _print_answer(answer, args.json)
+
+
+def _load_models_meanwhile(settings):
+    """A thread that loads the query encoder and the reader (ONNX Runtime sessions) while
+    this one imports the rest of the engine: ONNX Runtime builds a session without holding
+    the GIL, so on two cores the two overlap. ``build_assistant`` then finds them loaded
+    (each loader runs once per process), or loads them itself and says what failed."""
+    import threading
+
+    import onnxruntime  # noqa: F401  (imported here, not by two threads at once)
+    import tokenizers  # noqa: F401
+
+    from qa.answering.readers.reader import load_reader
+    from qa.indexing.embeddings import load_embedder
+    from qa.indexing.onnx_embedder import OnnxEmbedder  # noqa: F401
+
+    def load() -> None:
+        try:
+            load_embedder(
+                settings.embedding_model,
+                settings.embedding_batch_size,
+                settings.embedding_precision,
+            )
+            if settings.reader:
+                load_reader(settings.reader_model or None)
+        except Exception:  # build_assistant loads again and reports it
+            pass
+
+    thread = threading.Thread(target=load, name="qa-load-models", daemon=True)
+    thread.start()
+    return thread
+
+
+def _ask_server(args, question: str) -> int:
+    """Ask the app at ``--server`` (its /ask API): one line on stderr when it cannot."""
+    from qa.app.cli.remote import ServerError, ask_server
+
+    refused = [f for f, on in (("--corpus", args.corpus), ("--sync", args.sync)) if on]
+    if len(args.article or []) > 1:
+        refused.append("more than one --article")
+    if refused:
+        print(
+            f"error: {' and '.join(refused)} cannot go with --server (the app answers "
+            "from its own index)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        data = ask_server(
+            args.server,
+            question,
+            k=args.k,
+            article=(args.article or [""])[0],
+            date_from=args.date_from or "",
+            date_to=args.date_to or "",
+            api_key=args.api_key or "",
+        )
+    except ServerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if "error" in data:
+        print(f"error: the app at {args.server} says: {data['error']}", file=sys.stderr)
+        return 1
+    from qa.types import Answer
+
+    return _print_answer(Answer.from_dict(data), args.json)
+
+
+def _print_answer(answer, as_json: bool) -> int:
+    if as_json:
         _print_json(answer.to_dict())
         return 0
     from qa.app.cli.terminal import print_answer
@@ -223,6 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-to", help="only articles published on or before (YYYY-MM-DD)")
     p.add_argument("--sync", action="store_true", help="sync the corpus first")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--server", metavar="URL", help="ask the app running at URL (qa serve) instead")
+    p.add_argument("--api-key", help="with --server: user:password when the app has QA_AUTH")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="score the assistant on question/answer pairs")
