@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import child_env
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "russia-promises-free-weapons-to-afghanistan.txt"
 QUESTION = "Who is the speaker of Russia's upper house?"
@@ -34,14 +36,7 @@ BASE_REV = "b06280f"  # before the ONNX query encoder
 
 
 def qa(root: Path, data: Path, work: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env.update(
-        PYTHONPATH=str(root),
-        QA_DATA_DIR=str(data),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        TOKENIZERS_PARALLELISM="false",
-    )
+    env = child_env(root, data)
     done = subprocess.run(
         [sys.executable, "-m", "qa", *args], capture_output=True, text=True, env=env, cwd=work
     )

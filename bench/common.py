@@ -30,3 +30,17 @@ def pct(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def child_env(root: Path, data: Path) -> dict[str, str]:
+    """The environment of a qa process run from checkout ``root`` on data dir ``data``:
+    offline, no QA_ setting of this shell, the checkout first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(
+        PYTHONPATH=str(root),
+        QA_DATA_DIR=str(data),
+        HF_HUB_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    return env

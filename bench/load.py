@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from common import BBC, ROOT, median, pct
+from common import BBC, ROOT, child_env, median, pct
 
 
 def free_port() -> int:
@@ -40,14 +39,7 @@ def free_port() -> int:
 
 
 def start_app(root: Path, corpus: Path, data: Path, port: int, timeout: float, log: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    env.update(
-        QA_DATA_DIR=str(data),
-        PYTHONPATH=str(root),
-        HF_HUB_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        TOKENIZERS_PARALLELISM="false",
-    )
+    env = child_env(root, data)
     cwd = tempfile.mkdtemp(prefix="qa-load-")  # no stray .env
     proc = subprocess.Popen(
         [sys.executable, str(root / "app.py"), "--corpus", str(corpus), "--port", str(port)],
