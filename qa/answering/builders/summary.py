@@ -23,6 +23,7 @@ import numpy as np
 from qa.answering.builders.grouped import Section, compose, sentences_of, topic_terms
 from qa.answering.question.followup import last_user_questions
 from qa.answering.question.kinds import Kind, subject_of
+from qa.answering.retrieval.articles import article_rows
 from qa.types import Answer, Passage
 
 LEAD_SEARCH = 3  # the lead is among the article's first sentences
@@ -99,13 +100,10 @@ class Summaries:
 
     def article_passages(self, article: str) -> list[Passage]:
         """The article's chunks, in article order (from the sparse index's rows)."""
-        index = self.retriever.index
-        rows = np.flatnonzero(np.asarray(index.article) == article.encode("utf-8"))
-        out = []
-        for i in rows:
-            r = index.row(int(i))
-            out.append(Passage(r.chunk_id, r.article, r.title, r.published, r.start, r.end, r.text))
-        return sorted(out, key=lambda p: (p.start, p.end))
+        return [
+            Passage(r.chunk_id, r.article, r.title, r.published, r.start, r.end, r.text)
+            for r in article_rows(self.retriever.index, article)
+        ]
 
 
 def summarise(sentences, vectors) -> list:

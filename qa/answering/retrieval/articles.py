@@ -29,11 +29,15 @@ def article_text(index: SparseIndex, article: str) -> str:
     return known
 
 
-def _article_text(index: SparseIndex, article: str) -> str:
+def article_rows(index: SparseIndex, article: str) -> list:
+    """The article's chunks (the sparse index's rows), in article order."""
     rows = np.flatnonzero(np.asarray(index.article) == article.encode("utf-8"))
-    chunks = sorted((index.row(int(i)) for i in rows), key=lambda r: r.start)
+    return sorted((index.row(int(i)) for i in rows), key=lambda r: (r.start, r.end))
+
+
+def _article_text(index: SparseIndex, article: str) -> str:
     text = ""
-    for row in chunks:
+    for row in article_rows(index, article):
         if row.end <= len(text):
             continue
         if row.start >= len(text):
