@@ -191,8 +191,11 @@ def calibrate_and_compare(args) -> None:
     k = off.settings.k
     scored: dict[str, list[dict]] = {"learned answerer (today)": [], "reader": []}
     t0 = time.time()
-    scored["learned answerer (today)"] = run_eval(off, pairs_of(test_rows), k, False)["rows"]
-    print(f"  learned answerer: {len(test_rows)} questions in {time.time() - t0:.0f} s")
+    if getattr(args, "no_baseline", False):  # unchanged by the reader: skip it
+        del scored["learned answerer (today)"]
+    else:
+        scored["learned answerer (today)"] = run_eval(off, pairs_of(test_rows), k, False)["rows"]
+        print(f"  learned answerer: {len(test_rows)} questions in {time.time() - t0:.0f} s")
     for f in (0, 1):
         fitted = fit({key: v[fold != f] for key, v in data.items()})
         with tempfile.TemporaryDirectory() as tmp:
@@ -273,6 +276,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--e2e-limit", type=int, default=0, help="questions per fold (0: all)")
     ap.add_argument("--reuse", action="store_true", help="reuse the last run's features")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the learned answerer")
     ap.add_argument(
         "--sentence-weights",
         type=lambda v: [float(x) for x in v.split(",")],
