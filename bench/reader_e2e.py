@@ -56,6 +56,8 @@ COLUMNS = [
 
 
 def settings_for(reader: bool, model: Path = SHIPPED):
+    """With the reader: the defaults (it reads the chunks around the best passages too);
+    without: today's answerer, which read the retrieved passages only."""
     from qa.settings import Settings
 
     return Settings(
@@ -65,6 +67,7 @@ def settings_for(reader: bool, model: Path = SHIPPED):
         reader_model=str(model),
         llm="",
         suggestions=0,
+        **({} if reader else {"read_neighbours": 0}),
     )
 
 
@@ -73,6 +76,7 @@ def first_state(question: str, k: int) -> dict:
         "question": question,
         "history": [],
         "k": k,
+        "neighbours": settings_for(reader=True).read_neighbours,
         "filters": None,
         "timings": {},
         "recent_days": 0,
@@ -187,8 +191,11 @@ def calibrate_and_compare(args) -> None:
     k = off.settings.k
     scored: dict[str, list[dict]] = {"learned answerer (today)": [], "reader": []}
     t0 = time.time()
-    scored["learned answerer (today)"] = run_eval(off, pairs_of(test_rows), k, False)["rows"]
-    print(f"  learned answerer: {len(test_rows)} questions in {time.time() - t0:.0f} s")
+    if getattr(args, "no_baseline", False):  # unchanged by the reader: skip it
+        del scored["learned answerer (today)"]
+    else:
+        scored["learned answerer (today)"] = run_eval(off, pairs_of(test_rows), k, False)["rows"]
+        print(f"  learned answerer: {len(test_rows)} questions in {time.time() - t0:.0f} s")
     for f in (0, 1):
         fitted = fit({key: v[fold != f] for key, v in data.items()})
         with tempfile.TemporaryDirectory() as tmp:
@@ -223,13 +230,64 @@ def calibrate_and_compare(args) -> None:
     print(table(results), flush=True)
 
 
+class MemoReader:
+    """The reader, reading each (question, snippets) once (for the weight sweep)."""
+
+    def __init__(self, reader: Reader):
+        self.reader, self.seen = reader, {}
+
+    def read(self, question: str, texts: list[str], top: int = 1):
+        key = (question, tuple(texts), top)
+        if key not in self.seen:
+            self.seen[key] = self.reader.read(question, texts, top=top)
+        return self.seen[key]
+
+
+def sweep_sentence_weight(args) -> None:
+    """How much the reranker's P(sentence) should count against the reader's span score:
+    the answer's EM/F1 and the quoted sentence holding it, on the held-out answerable
+    questions, for each weight (``evidence.SENTENCE_WEIGHT``)."""
+    from qa.answering.readers import evidence
+    from qa.answering.service import build_assistant
+
+    rows, paras = load_set(SHARED / "squad2-dev")
+    keep_out = held_out(paras)
+    rows = [r for r in rows if r["source"] in keep_out and not r["is_impossible"]]
+    if args.e2e_limit:
+        rows = rows[:: max(1, len(rows) // args.e2e_limit)]
+    off = build_assistant(settings_for(reader=False), sync=True)
+    reader = MemoReader(Reader(SHIPPED))
+    states = [off.prepare.invoke(first_state(r["question"], off.settings.k)) for r in rows]
+    print(f"sentence weight sweep, {len(rows)} answerable held-out questions:")
+    print("| weight | EM | F1 | quote holds it |\n|---|---|---|---|")
+    for w in args.sentence_weights:
+        evidence.SENTENCE_WEIGHT = w
+        em, f1, holds = [], [], []
+        for r, state in zip(rows, states, strict=True):
+            done = read(reader, None, state["scored"], off.settings.reader_sentences)
+            em.append(m.exact_match(done.span_text, r["answers"]))
+            f1.append(m.f1(done.span_text, r["answers"]))
+            quote = done.sentence.text if done.sentence else ""
+            holds.append(m.contains_answer(quote, r["answers"]))
+        print(f"| {w:g} | {np.mean(em):.3f} | {np.mean(f1):.3f} | {np.mean(holds):.3f} |")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--e2e-limit", type=int, default=0, help="questions per fold (0: all)")
     ap.add_argument("--reuse", action="store_true", help="reuse the last run's features")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the learned answerer")
+    ap.add_argument(
+        "--sentence-weights",
+        type=lambda v: [float(x) for x in v.split(",")],
+        help="only sweep evidence.SENTENCE_WEIGHT over these values (e.g. 0,0.5,1)",
+    )
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    calibrate_and_compare(args)
+    if args.sentence_weights:
+        sweep_sentence_weight(args)
+    else:
+        calibrate_and_compare(args)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     reader: bool = True
     reader_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reader.onnx
     reader_sentences: int = 4  # the best-scored sentences it reads, each with its neighbours
+    # The chunks just before and after this many of the best retrieved passages are scored
+    # and read too (the answer often sits next to the chunk that matched); 0: off.
+    read_neighbours: int = 2
     # Abstain when P(answerable) is under this; empty: the threshold trained with the model.
     abstain_threshold: float | None = None
     # With an LLM: when P(answerable) is under the threshold, say "the articles don't say"

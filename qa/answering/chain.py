@@ -4,6 +4,7 @@
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
       -> retrieve   (hybrid dense + BM25, fused by rank)
+      -> widen      (the chunks around the best passages: the answer is often next door)
       -> score      (learned: each sentence's P(answer), P(answerable); passages reranked)
       -> read       (the neural reader reads the best sentences: the answer span, and
                      P(answerable) from its no-answer odds and the learned one)
@@ -41,8 +42,9 @@ def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
 def build_prepare_chain(
     retriever, reranker, embedder, llm=None, condense_prompt=None, reader=None
 ) -> Runnable:
-    """{question, history, k, filters, timings} -> + standalone, vector, passages, scored,
-    read (the reader's outcome; None without a reader)."""
+    """{question, history, k, neighbours, filters, timings} -> + standalone, vector,
+    passages (the k retrieved, then the chunks around the first ``neighbours`` of them;
+    reranked), scored, read (the reader's outcome; None without a reader)."""
 
     def articles(text: str) -> list[str]:  # whom the articles call he or she
         return articles_holding(retriever.index, text)
@@ -78,6 +80,14 @@ def build_prepare_chain(
                 )
         return passages[:k]
 
+    def widen(state: dict):
+        passages, n = state["passages"], state.get("neighbours", 0)
+        if not n or not passages:
+            return passages
+        have = {p.chunk_id for p in passages}
+        around = retriever.neighbours(passages[:n], state["vector"])
+        return passages + [p for p in around if p.chunk_id not in have]
+
     def score_sentences(state: dict):
         return reranker.score(state["standalone"], state["vector"], state["passages"])
 
@@ -94,6 +104,7 @@ def build_prepare_chain(
         _assign("standalone", _timed("condense", condense))
         | _assign("vector", _timed("embed", embed))
         | _assign("passages", _timed("retrieve", retrieve))
+        | _assign("passages", _timed("neighbours", widen))
         | _assign("scored", _timed("score", score_sentences))
         | _assign("passages", reorder)
         | _assign("read", _timed("read", read_best) if reader else lambda state: None)

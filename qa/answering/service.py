@@ -17,7 +17,7 @@ from qa.answering.llm.citations import verify_spans
 from qa.answering.question.check import QuestionError, check_question
 from qa.answering.question.kinds import classify, with_time
 from qa.answering.ranking.learned import ModelError, load_models
-from qa.answering.ranking.rerank import SentenceReranker
+from qa.answering.ranking.rerank import SentenceReranker, shown
 from qa.answering.readers.evidence import ReaderModels, load_reader_models, read
 from qa.answering.readers.reader import ReaderUnavailable, load_reader
 from qa.answering.retrieval.dedupe import mark_also_in
@@ -172,6 +172,7 @@ class Assistant:
                 "question": question,
                 "history": history or [],
                 "k": k or self.settings.k,
+                "neighbours": self.settings.read_neighbours,
                 "filters": when.filters,
                 "timings": {},
                 "recent_days": self.settings.recent_days if when.prefer_recent else 0,
@@ -241,7 +242,7 @@ class Assistant:
             short_answer_confident=found.short_confidence >= self.answerer.short_threshold,
             abstained=found.abstained,
             citations=found.citations,
-            passages=state["passages"],
+            passages=shown(state["passages"], {c.chunk_id for c in found.citations}, state["k"]),
             timings={"answer": round((time.perf_counter() - start) * 1000, 2)},
             confidence=found.confidence,
             backend="extractive",

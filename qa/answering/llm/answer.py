@@ -38,7 +38,7 @@ def stream_llm_text(assistant, prompt: str, timings: dict) -> Iterator[str]:
 
 def stream_llm_answer(assistant, state: dict) -> Iterator[str | Answer]:
     """Yield the LLM's text pieces, then the checked Answer."""
-    passages = state["passages"]
+    passages = state["passages"][: state["k"]]  # the neighbours read are not numbered
     prompt = load_prompt("answer").format(
         passages=format_passages(passages), question=state["standalone"]
     )

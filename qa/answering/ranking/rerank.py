@@ -108,6 +108,11 @@ def _answerable(q: Question, ranked: list[Candidate], passages: list[Passage], m
     return float(models.answerable.proba(answerable_features(q, ranked, passages))[0])
 
 
+def shown(passages: list[Passage], cited: set[str], k: int) -> list[Passage]:
+    """The first ``k`` passages, and after them any other that a citation quotes."""
+    return passages[:k] + [p for p in passages[k:] if p.chunk_id in cited]
+
+
 def rerank(passages: list[Passage], ranked: list[Candidate]) -> list[Passage]:
     """Passages by their best sentence's score; unscored passages keep their order after."""
     best: dict[str, float] = {}

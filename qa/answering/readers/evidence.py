@@ -136,7 +136,8 @@ def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int
 
     The answer is the span with the best reader score plus the log of the reranker's
     P(its sentence holds the answer): the reader reads words, the reranker has seen the
-    whole passage set; a span never runs across a paragraph break (a heading)."""
+    whole passage set; a span never runs across a paragraph break (a heading) or past
+    the end of the sentence it starts in."""
     parts = snippets(scored, limit)
     reading = reader.read(scored.question.text, [s.text for s in parts], top=SPANS_PER_WINDOW)
     out = Read(reading, parts, scored.answerable)
@@ -148,6 +149,8 @@ def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int
         if "\n" in snip.passage.text_at(start, end):
             continue
         sentence = holding_sentence(scored, snip.passage, start, end)
+        if end > sentence.end + 1:  # a short answer runs across no sentence end
+            continue
         own = next((c.score for c in scored.sentences if c is sentence), floor)
         value = span.score + SENTENCE_WEIGHT * math.log(max(own, 1e-3))
         if best is None or value > best[0]:

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.answering.retrieval.articles import article_rows
 from qa.indexing.live import read_generation
 from qa.indexing.sparse import SparseIndex, load_sparse
 from qa.indexing.store import all_chunks, store_errors
@@ -59,6 +60,8 @@ class Retriever(Protocol):
     def search(
         self, query: str, k: int, filters: Filters | None = None, query_vector=None
     ) -> list[Passage]: ...
+
+    def neighbours(self, passages: list[Passage], query_vector) -> list[Passage]: ...
 
 
 class HybridRetriever:
@@ -119,24 +122,44 @@ class HybridRetriever:
         order = sorted(fused, key=lambda c: (-fused[c], -dense_scores.get(c, -1.0)))
         if self.settings.mmr:
             order = self._mmr(order, query_vector, k)
-        passages = []
-        for cid in order[:k]:
-            row = index.row(index.row_of(cid))
-            passages.append(
-                Passage(
-                    chunk_id=cid,
-                    article=row.article,
-                    title=row.title,
-                    published=row.published,
-                    start=row.start,
-                    end=row.end,
-                    text=row.text,
-                    score=round(fused[cid], 6),
-                    dense=dense_scores.get(cid),
-                    sparse=sparse_scores.get(cid),
-                )
+        return [
+            _passage(
+                index,
+                cid,
+                score=round(fused[cid], 6),
+                dense=dense_scores.get(cid),
+                sparse=sparse_scores.get(cid),
             )
-        return passages
+            for cid in order[:k]
+        ]
+
+    def neighbours(self, passages: list[Passage], query_vector) -> list[Passage]:
+        """The chunks just before and after each of ``passages`` in its article (those not
+        among them), in that order; ``dense`` is their similarity to the query, ``score``
+        0 (retrieval did not pick them). Same article, so the same filters hold."""
+        index = self.index
+        have = {p.chunk_id for p in passages}
+        wanted: list[str] = []
+        for p in passages:
+            ids = [r.chunk_id for r in article_rows(index, p.article)]
+            at = ids.index(p.chunk_id) if p.chunk_id in ids else -1
+            if at < 0:
+                continue
+            for cid in ids[max(0, at - 1) : at] + ids[at + 1 : at + 2]:
+                if cid not in have:
+                    have.add(cid)
+                    wanted.append(cid)
+        if not wanted:
+            return []
+        with store_errors(self.settings):
+            got = self.store._collection.get(ids=wanted, include=["embeddings"])
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        sims = {}
+        for cid, v in zip(got["ids"], got["embeddings"], strict=True):
+            v = np.asarray(v, dtype=np.float32)
+            sims[cid] = round(float(v @ q / (np.linalg.norm(v) or 1.0)), 6)
+        return [_passage(index, cid, dense=sims.get(cid)) for cid in wanted]
 
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
         index = self.index
@@ -182,3 +205,18 @@ class HybridRetriever:
             chosen.append(best)
             candidates.remove(best)
         return chosen + [c for c in order if c not in chosen]
+
+
+def _passage(index: SparseIndex, chunk_id: str, **scores) -> Passage:
+    """The passage of an indexed chunk, with its retrieval scores."""
+    row = index.row(index.row_of(chunk_id))
+    return Passage(
+        chunk_id=chunk_id,
+        article=row.article,
+        title=row.title,
+        published=row.published,
+        start=row.start,
+        end=row.end,
+        text=row.text,
+        **scores,
+    )
