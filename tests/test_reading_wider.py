@@ -66,17 +66,40 @@ def test_the_neighbours_of_a_passage_are_the_chunks_around_it_in_its_article(wid
     assert not given & {p.chunk_id for p in retriever.neighbours([*first, *around], vector)}
 
 
-def test_an_answer_in_the_chunk_next_to_the_one_retrieved_is_found(wide, folder):
-    """With one passage retrieved, the head-mounted display sits in the chunk before it:
-    read alone, the retrieved chunk offers the frescos."""
+def read_spans(a, question: str, k: int) -> tuple[list[str], set[str]]:
+    """The spans the reader offered for ``question`` and the chunks it read."""
+    state = a.prepare.invoke(
+        {
+            "question": question,
+            "history": [],
+            "k": k,
+            "neighbours": a.settings.read_neighbours,
+            "filters": None,
+            "timings": {},
+            "notes": [],
+        }
+    )
+    done = state["read"]
+    spans = [done.snippets[s.passage].text[s.start : s.end] for s in done.reading.spans]
+    return spans, {s.passage.chunk_id for s in done.snippets}
+
+
+def test_the_reader_reads_the_chunk_next_to_the_one_retrieved(wide, folder):
+    """With one passage retrieved ("At Pompeii for example, the visitor would ..."), the
+    head-mounted display the visitor wears is in the chunk before it: read only with the
+    chunks around it."""
     question = "What must visitors wear to see the virtual Pompeii?"
-    narrow = assistant(folder, read_neighbours=0).ask(question, k=1)
-    widened = wide.ask(question, k=1)
-    assert "head-mounted display" not in narrow.answer
-    assert "head-mounted display" in widened.short_answer
-    assert "wear a head-mounted display" in widened.citations[0].quote
-    assert widened.citations[0].chunk_id in {p.chunk_id for p in widened.passages}
-    assert len(widened.passages) <= 2  # k, plus the neighbour its quote came from
+    retrieved = wide.retriever.search(question, 1)[0].chunk_id
+    narrow_spans, narrow_chunks = read_spans(assistant(folder, read_neighbours=0), question, 1)
+    wide_spans, wide_chunks = read_spans(wide, question, 1)
+    assert narrow_chunks == {retrieved}
+    assert not any("head-mounted display" in s for s in narrow_spans)
+    assert len(wide_chunks) > 1
+    assert any("head-mounted display" in s for s in wide_spans)
+    answer = wide.ask(question, k=1)  # Sources: k passages, and any a quote comes from
+    shown = {p.chunk_id for p in answer.passages}
+    assert retrieved in shown and len(shown) <= 1 + len(answer.citations)
+    assert {c.chunk_id for c in answer.citations} <= shown
 
 
 def test_a_short_answer_runs_past_no_sentence_end(wide):
