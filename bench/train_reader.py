@@ -367,7 +367,7 @@ def gold_paragraph_figures(args, runner, label: str, limit: int | None = None) -
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--questions", type=int, default=24000, help="SQuAD train questions")
+    ap.add_argument("--questions", type=int, default=12000, help="SQuAD train questions")
     ap.add_argument("--negative-share", type=float, default=0.2)
     ap.add_argument("--max-len", type=int, default=144)
     ap.add_argument("--overlap", type=int, default=40)
