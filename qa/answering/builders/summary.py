@@ -23,7 +23,7 @@ import numpy as np
 from qa.answering.builders.grouped import Section, compose, sentences_of, topic_terms
 from qa.answering.question.followup import last_user_questions
 from qa.answering.question.kinds import Kind, subject_of
-from qa.answering.retrieval.articles import article_rows
+from qa.answering.retrieval.articles import article_rows, passage_of
 from qa.types import Answer, Passage
 
 LEAD_SEARCH = 3  # the lead is among the article's first sentences
@@ -100,10 +100,7 @@ class Summaries:
 
     def article_passages(self, article: str) -> list[Passage]:
         """The article's chunks, in article order (from the sparse index's rows)."""
-        return [
-            Passage(r.chunk_id, r.article, r.title, r.published, r.start, r.end, r.text)
-            for r in article_rows(self.retriever.index, article)
-        ]
+        return [passage_of(r) for r in article_rows(self.retriever.index, article)]
 
 
 def summarise(sentences, vectors) -> list:

@@ -8,7 +8,8 @@ import weakref
 
 import numpy as np
 
-from qa.indexing.sparse import SparseIndex
+from qa.indexing.sparse import SparseIndex, SparseRow
+from qa.types import Passage
 
 # Per index (a sync makes a new one): article id -> its text, the last few read.
 _TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -33,6 +34,20 @@ def article_rows(index: SparseIndex, article: str) -> list:
     """The article's chunks (the sparse index's rows), in article order."""
     rows = np.flatnonzero(np.asarray(index.article) == article.encode("utf-8"))
     return sorted((index.row(int(i)) for i in rows), key=lambda r: (r.start, r.end))
+
+
+def passage_of(row: SparseRow, **scores) -> Passage:
+    """The passage of an indexed chunk, with its retrieval scores (if any)."""
+    return Passage(
+        chunk_id=row.chunk_id,
+        article=row.article,
+        title=row.title,
+        published=row.published,
+        start=row.start,
+        end=row.end,
+        text=row.text,
+        **scores,
+    )
 
 
 def _article_text(index: SparseIndex, article: str) -> str:

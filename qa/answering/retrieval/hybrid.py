@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.answering.retrieval.articles import article_rows
+from qa.answering.retrieval.articles import article_rows, passage_of
 from qa.indexing.live import read_generation
 from qa.indexing.sparse import SparseIndex, load_sparse
 from qa.indexing.store import all_chunks, store_errors
@@ -123,9 +123,8 @@ class HybridRetriever:
         if self.settings.mmr:
             order = self._mmr(order, query_vector, k)
         return [
-            _passage(
-                index,
-                cid,
+            passage_of(
+                index.row(index.row_of(cid)),
                 score=round(fused[cid], 6),
                 dense=dense_scores.get(cid),
                 sparse=sparse_scores.get(cid),
@@ -137,29 +136,33 @@ class HybridRetriever:
         """The chunks just before and after each of ``passages`` in its article (those not
         among them), in that order; ``dense`` is their similarity to the query, ``score``
         0 (retrieval did not pick them). Same article, so the same filters hold."""
-        index = self.index
         have = {p.chunk_id for p in passages}
-        wanted: list[str] = []
+        rows_of: dict[str, list] = {}  # article -> its chunks in order (read once)
+        wanted: list = []
         for p in passages:
-            ids = [r.chunk_id for r in article_rows(index, p.article)]
-            at = ids.index(p.chunk_id) if p.chunk_id in ids else -1
+            if p.article not in rows_of:
+                rows_of[p.article] = article_rows(self.index, p.article)
+            rows = rows_of[p.article]
+            at = next((i for i, r in enumerate(rows) if r.chunk_id == p.chunk_id), -1)
             if at < 0:
                 continue
-            for cid in ids[max(0, at - 1) : at] + ids[at + 1 : at + 2]:
-                if cid not in have:
-                    have.add(cid)
-                    wanted.append(cid)
+            for row in rows[max(0, at - 1) : at] + rows[at + 1 : at + 2]:
+                if row.chunk_id not in have:
+                    have.add(row.chunk_id)
+                    wanted.append(row)
         if not wanted:
             return []
         with store_errors(self.settings):
-            got = self.store._collection.get(ids=wanted, include=["embeddings"])
+            got = self.store._collection.get(
+                ids=[r.chunk_id for r in wanted], include=["embeddings"]
+            )
         q = np.asarray(query_vector, dtype=np.float32)
         q = q / (np.linalg.norm(q) or 1.0)
         sims = {}
         for cid, v in zip(got["ids"], got["embeddings"], strict=True):
             v = np.asarray(v, dtype=np.float32)
             sims[cid] = round(float(v @ q / (np.linalg.norm(v) or 1.0)), 6)
-        return [_passage(index, cid, dense=sims.get(cid)) for cid in wanted]
+        return [passage_of(r, dense=sims.get(r.chunk_id)) for r in wanted]
 
     def _dense(self, vector, filters: Filters) -> list[tuple[str, float]]:
         index = self.index
@@ -205,18 +208,3 @@ class HybridRetriever:
             chosen.append(best)
             candidates.remove(best)
         return chosen + [c for c in order if c not in chosen]
-
-
-def _passage(index: SparseIndex, chunk_id: str, **scores) -> Passage:
-    """The passage of an indexed chunk, with its retrieval scores."""
-    row = index.row(index.row_of(chunk_id))
-    return Passage(
-        chunk_id=chunk_id,
-        article=row.article,
-        title=row.title,
-        published=row.published,
-        start=row.start,
-        end=row.end,
-        text=row.text,
-        **scores,
-    )
