@@ -58,6 +58,23 @@ def test_onnx_query_vectors_match_sentence_transformers(embedder):
     assert float((alone * onnx).sum(axis=1).min()) >= 0.9999
 
 
+def test_the_sentence_pool_is_embedded_on_the_int8_export(embedder):
+    """The reranker's sentences run on the int8 export: near the float32 vectors, and the
+    same sentence comes out closest to the question."""
+    from qa.indexing.embeddings import Embedder
+
+    assert embedder.sentences is not None, "the shipped int8 export is not in use"
+    int8 = embedder.encode_sentences(TEXTS)
+    fp32 = Embedder(embedder.model_path, precision="float32").encode_documents(TEXTS)
+    assert int8.shape == fp32.shape and int8.dtype == np.float32
+    cosines = (int8 * fp32).sum(axis=1)
+    assert float(np.median(cosines)) >= 0.99 and float(cosines.min()) >= 0.95  # "x", "Tell me"
+    assert float(cosines.min()) < 0.9999, "not the float32 export"
+    sims8, sims32 = int8[1:] @ int8[0], fp32[1:] @ fp32[0]
+    assert int(np.argmax(sims8)) == int(np.argmax(sims32))
+    assert float(np.abs(sims8 - sims32).max()) <= 0.03
+
+
 def test_answering_loads_neither_torch_nor_sentence_transformers(tmp_path, corpus, embedder):
     """Index the seed (a sync may use torch), then answer in a fresh process: the service
     built from Settings, and `qa ask` itself, import neither torch nor

@@ -55,6 +55,7 @@ class Embedder(Embeddings):
         batch_size: int = 64,
         precision: str = "auto",
         query_model: str | Path | None = None,
+        sentence_model: str | Path | None = None,
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: never reach a hub
         self.model_path = model_path
@@ -76,6 +77,13 @@ class Embedder(Embeddings):
             from qa.indexing.onnx_embedder import OnnxEmbedder
 
             self.queries = OnnxEmbedder(query_model, tokenizer_file, batch_size, self.max_tokens)
+        self.sentences = None
+        if sentence_model is not None and tokenizer_file.is_file():
+            from qa.indexing.onnx_embedder import OnnxEmbedder
+
+            self.sentences = OnnxEmbedder(
+                sentence_model, tokenizer_file, batch_size, self.max_tokens
+            )
 
     @property
     def model(self):
@@ -108,6 +116,14 @@ class Embedder(Embeddings):
         if self.queries is not None:
             return self.queries.encode(texts)
         return self.encode_documents(texts)
+
+    def encode_sentences(self, texts: Sequence[str]):
+        """Vectors of the sentences the reranker weighs against the question: the int8
+        export when shipped (about 60% of the time; cosine to the float32 vectors about
+        0.99), else ``encode``. Never stored: only compared with the question's vector."""
+        if self.sentences is not None:
+            return self.sentences.encode(texts)
+        return self.encode(texts)
 
     def encode_documents(self, texts: Sequence[str], progress: bool = False):
         """Normalized float32 vectors with sentence-transformers (the indexing engine)."""
@@ -174,9 +190,10 @@ def load_embedder(model: str, batch_size: int = 64, precision: str = "auto") -> 
 
 @functools.lru_cache(maxsize=4)
 def _load_embedder(model: str, batch_size: int, precision: str) -> Embedder:
-    query_model = None
+    query_model = sentence_model = None
     if model == BUNDLED_MODEL:
-        from qa.indexing.onnx_embedder import shipped_query_model
+        from qa.indexing.onnx_embedder import SENTENCE_MODEL_PATH, shipped_query_model
 
         query_model = shipped_query_model()
-    return Embedder(resolve_model_path(model), batch_size, precision, query_model)
+        sentence_model = shipped_query_model(SENTENCE_MODEL_PATH) if query_model else None
+    return Embedder(resolve_model_path(model), batch_size, precision, query_model, sentence_model)

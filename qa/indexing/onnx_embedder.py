@@ -24,6 +24,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "embedder.onnx"
+# The same export with int8 matrix products (``bench/export_embedder.py --int8``): the
+# reranker's sentence pool, compared only with each other and the question, runs on it.
+SENTENCE_MODEL_PATH = MODEL_PATH.with_name("embedder.int8.onnx")
 
 
 class OnnxEmbedder:
@@ -42,6 +45,7 @@ class OnnxEmbedder:
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if threads:
             options.intra_op_num_threads = threads
         self.path = Path(path)

@@ -46,7 +46,8 @@ class SentenceReranker:
         self.embed_limit = embed_limit
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.embedder.encode(texts), dtype=np.float32)
+        encode = getattr(self.embedder, "encode_sentences", self.embedder.encode)
+        return np.asarray(encode(texts), dtype=np.float32)
 
     def score(self, question: str, query_vector, passages: list[Passage]) -> Scored:
         """Score the passages' sentences for ``question``; best first."""
