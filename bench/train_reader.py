@@ -382,6 +382,12 @@ def main(argv=None) -> None:
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--eval-limit", type=int, default=0, help="gold-paragraph questions (0: all)")
     ap.add_argument("--skip-export", action="store_true", help="keep the shipped ONNX file")
+    ap.add_argument(
+        "--from-onnx",
+        default="",
+        help="compare and ship the exports of this ONNX reader's weights (fp32 or "
+        "fp16-stored) instead of the trained ones, e.g. a reader from the history",
+    )
     ap.add_argument("--skip-end-to-end", action="store_true")
     ap.add_argument("--e2e-limit", type=int, default=0, help="questions per fold (0: all)")
     ap.add_argument("--reuse", action="store_true", help="reuse the last calibration features")
@@ -408,13 +414,16 @@ def ship(args) -> None:
 
     import torch
 
-    torch.set_num_threads(args.threads)
-    model = build_model()
-    load_trained(model, Path(args.out))
-    model.eval()
     work = Path(args.checkpoint_dir)
     fp32 = work / "reader.fp32.onnx"
-    export_onnx(model, fp32)
+    if args.from_onnx:  # the weights of an exported reader (fp32, or stored as fp16)
+        restore_fp32(Path(args.from_onnx), fp32)
+    else:
+        torch.set_num_threads(args.threads)
+        model = build_model()
+        load_trained(model, Path(args.out))
+        model.eval()
+        export_onnx(model, fp32)
     gold_paragraph_figures(args, OnnxRunner(fp32), "onnx fp32")  # the figure: every question
     # The exports are compared on a sample of VARIANT_QUESTIONS (every n-th question), fp32
     # on the same sample: the whole set takes 3 minutes an export.
@@ -462,6 +471,26 @@ def quantize(src: Path, dst: Path, ops: list[str]) -> Path:
     quantize_dynamic(
         str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=ops
     )
+    return dst
+
+
+def restore_fp32(src: Path, dst: Path) -> Path:
+    """``store_fp16`` undone: each fp16-stored weight back as an fp32 initializer (the
+    values the session computed with), its cast dropped. An fp32 file is copied as is."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    stored = {i.name: i for i in graph.initializer}
+    for node in list(graph.node):
+        if node.op_type == "Cast" and node.input[0] in stored and node.input[0].endswith("fp16"):
+            weights = numpy_helper.to_array(stored[node.input[0]]).astype(np.float32)
+            graph.initializer.remove(stored[node.input[0]])
+            graph.initializer.append(numpy_helper.from_array(weights, node.output[0]))
+            graph.node.remove(node)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(dst))
     return dst
 
 

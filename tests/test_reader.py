@@ -210,3 +210,26 @@ def test_the_reader_leaves_alone_what_the_article_does_not_say(seed):
 def test_the_helicopter_model_india_sends_is_answered(seed):
     answer = seed.ask("What model of helicopter is India sending?")
     assert not answer.abstained and "Mi-25" in answer.short_answer
+
+
+def test_the_abstention_threshold_stops_where_precision_first_falls_under_the_target():
+    """Raised from the least likely question, the threshold stops at the first point where
+    the refusals so far are right less than 7 times in 10; a later blip back over 0.7 (where
+    precision hovers at the target) does not move it."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from reader_e2e import abstain_threshold
+
+    # 90 questions by P(answerable): of the 20 least likely, 16 are unanswerable, then 6 of
+    # the next 6, none of the next 14, all of the next 40. The refusals stay right 7 in 10
+    # up to the 31 least likely (22/31); 32 fall under (22/32). Refusing the 88 least likely
+    # would be right 7 in 10 again (62/88): the blip that must not move the threshold.
+    p = np.arange(90) / 100.0
+    unanswerable = np.zeros(90, dtype=bool)
+    unanswerable[:16] = True
+    unanswerable[20:26] = True
+    unanswerable[40:80] = True
+    t = abstain_threshold(p, unanswerable, 0.7)
+    refused = p < t
+    assert refused.sum() == 31
+    assert unanswerable[refused].mean() >= 0.7
+    assert abstain_threshold(p, np.zeros(90, dtype=bool), 0.7) < p.min()  # never right
