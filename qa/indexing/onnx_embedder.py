@@ -24,7 +24,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "embedder.onnx"
-# The same export with int8 matrix products (``bench/export_embedder.py --int8``): the
+# The same export with int8 weights (``bench/export_embedder.py --int8``): the
 # reranker's sentence pool, compared only with each other and the question, runs on it.
 SENTENCE_MODEL_PATH = MODEL_PATH.with_name("embedder.int8.onnx")
 
