@@ -412,13 +412,13 @@ def ship(args) -> None:
     (bf16 autocast is slower than fp32 on CPUs without AVX512-BF16/AMX: measured 2x.)"""
     import time as clock
 
-    import torch
-
     work = Path(args.checkpoint_dir)
     fp32 = work / "reader.fp32.onnx"
     if args.from_onnx:  # the weights of an exported reader (fp32, or stored as fp16)
         restore_fp32(Path(args.from_onnx), fp32)
     else:
+        import torch
+
         torch.set_num_threads(args.threads)
         model = build_model()
         load_trained(model, Path(args.out))

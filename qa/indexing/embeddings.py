@@ -72,18 +72,16 @@ class Embedder(Embeddings):
             self._counter = Tokenizer.from_file(str(tokenizer_file))
             self._counter.no_padding()
             self._counter.no_truncation()
-        self.queries = None
-        if query_model is not None and tokenizer_file.is_file():
-            from qa.indexing.onnx_embedder import OnnxEmbedder
+        self.queries = self._onnx(query_model, tokenizer_file)
+        self.sentences = self._onnx(sentence_model, tokenizer_file)
 
-            self.queries = OnnxEmbedder(query_model, tokenizer_file, batch_size, self.max_tokens)
-        self.sentences = None
-        if sentence_model is not None and tokenizer_file.is_file():
-            from qa.indexing.onnx_embedder import OnnxEmbedder
+    def _onnx(self, path: str | Path | None, tokenizer_file: Path):
+        """An ONNX Runtime engine for ``path`` (None without an export or a tokenizer)."""
+        if path is None or not tokenizer_file.is_file():
+            return None
+        from qa.indexing.onnx_embedder import OnnxEmbedder
 
-            self.sentences = OnnxEmbedder(
-                sentence_model, tokenizer_file, batch_size, self.max_tokens
-            )
+        return OnnxEmbedder(path, tokenizer_file, self.batch_size, self.max_tokens)
 
     @property
     def model(self):
