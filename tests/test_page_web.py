@@ -2,12 +2,15 @@
 over Gradio's API: every answer keeps its own sources, a source opens the whole article,
 follow-ups show the question answered, and removing an article can be undone."""
 
+import shutil
+
 import pytest
-from conftest import SEED
+from conftest import SEED, bbc_files
 from test_chat_web import _by_css, _login
 from test_chat_web import browser as browser  # the fixture
 from test_web import SCREENSHOTS, _ask, _tab, _wait, start_app
 
+BBC_FILE = bbc_files(1, topics=("tech",))[0][1]
 MATVIENKO = "Who is the speaker of Russia's upper house?"
 ISAF = "When did ISAF combat operations end?"
 USER, PASSWORD = "alice", "pw1"
@@ -201,9 +204,15 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     _wait(browser, lambda d: "Russia Promises" not in d.find_element("id", "qa-articles").text)
     browser.save_screenshot(str(SCREENSHOTS / "page-5-in-the-trash.png"))
 
-    # Restored from the tab: back in the corpus and in the index.
+    # Restored from the tab: back in the corpus and in the index. A sync ending meanwhile
+    # elsewhere (another user adds an article over the API) refreshes the lists and the
+    # trash pick stays.
     moved = _status(browser)
     _choose(browser, "qa-trash", "Russia Promises Free Weapons")
+    other = _add_over_the_api(url, corpus)
+    _wait(browser, lambda d: other in d.find_element("id", "qa-articles").text, timeout=300)
+    picked = _by_css(browser, "#qa-trash input")[0].get_attribute("value")
+    assert "Russia Promises Free Weapons" in picked
     browser.find_element("id", "qa-restore-btn").click()
     try:
         _wait(browser, lambda d: _status(d) != moved, timeout=300)
@@ -215,6 +224,26 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     assert not list((data / "trash").glob(f"*/{SEED.name}"))
     _wait(browser, lambda d: "Russia Promises" in d.find_element("id", "qa-articles").text)
     browser.save_screenshot(str(SCREENSHOTS / "page-6-restored.png"))
+    gone = _client(url).predict(f"{BBC_ADDED}/{BBC_FILE.name}", api_name="/remove")
+    assert gone["sync"]["articles_total"] == 1, gone  # the corpus as it was
+
+
+BBC_ADDED = "added"  # the folder of the article another user adds
+
+
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, auth=(USER, PASSWORD), verbose=False)
+
+
+def _add_over_the_api(url, corpus) -> str:
+    """Put a BBC article in the corpus and sync it over the API; returns its title."""
+    (corpus / BBC_ADDED).mkdir(exist_ok=True)
+    shutil.copy(BBC_FILE, corpus / BBC_ADDED / BBC_FILE.name)
+    summary = _client(url).predict(api_name="/ingest")
+    assert summary.get("added") == 1, summary
+    return BBC_FILE.read_text().splitlines()[0].strip()
 
 
 @pytest.mark.browser

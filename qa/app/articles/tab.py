@@ -125,8 +125,8 @@ def build_articles_tab(
     assistant: Assistant, files_ops: ArticleFiles, article_filter, shared: SharedFilter
 ):
     """The tab's components and events (call inside ``gr.Blocks``); returns a function
-    giving the values that show the index as it is now (with a status message) and the
-    components they go to."""
+    giving the values that show the index as it is now (with a status message), the
+    components they go to, the pickers whose values it can keep, and the first render."""
     rows = articles_table(assistant)
     with gr.Tab("Articles", elem_id="qa-articles-tab"):
         with gr.Row(equal_height=True):
@@ -180,15 +180,23 @@ def build_articles_tab(
                 resync_btn = gr.Button("Re-sync corpus folder", elem_id="qa-resync")
         status = gr.Textbox(label="Status", interactive=False, elem_id="qa-status")
 
-    def after_change(message: str):
+    def after_change(message: str, picked: tuple | None = None):
+        """The lists as the index is now. After the tab's own change the picks are
+        cleared; a refresh after some other sync passes what is ``picked`` (remove, only
+        this article, trash) and keeps each pick still on offer, and an open
+        confirmation, so a sync ending elsewhere does not undo what the user chose."""
         rows = articles_table(assistant)
+        remove, only, trashed = picked or (None, ALL_ARTICLES, None)
+        remove_choices = _remove_choices(rows)
+        article_choices = [ALL_ARTICLES] + [r[0] for r in rows]
+        trash_choices = files_ops.trash_choices()
         return (
             message,
             time.time(),
-            gr.update(choices=_remove_choices(rows), value=None),
-            gr.update(choices=[ALL_ARTICLES] + [r[0] for r in rows], value=ALL_ARTICLES),
-            gr.update(choices=files_ops.trash_choices(), value=None),
-            gr.update(visible=False),
+            gr.update(choices=remove_choices, value=_kept(remove, remove_choices, None)),
+            gr.update(choices=article_choices, value=_kept(only, article_choices, ALL_ARTICLES)),
+            gr.update(choices=trash_choices, value=_kept(trashed, trash_choices, None)),
+            gr.update(visible=False) if picked is None else gr.skip(),
             gr.update(choices=categories(article_rows(assistant.articles()))),
         )
 
@@ -303,7 +311,8 @@ def build_articles_tab(
     yes.click(move_confirmed, [remove_choice], changed, **one_sync)
     restore_btn.click(put_back, [restore_choice], changed, **one_sync)
     resync_btn.click(resync, None, changed, **one_sync)
-    return after_change, changed, (demo_load, [*view, page], shown)
+    picks = [remove_choice, article_filter, restore_choice]  # what after_change keeps
+    return after_change, changed, picks, (demo_load, [*view, page], shown)
 
 
 def mentioning(assistant: Assistant, query: str) -> set[str] | None:
@@ -316,6 +325,12 @@ def mentioning(assistant: Assistant, query: str) -> set[str] | None:
         return assistant.retriever.index.articles_with(stemmed)
     except (IndexUnavailable, OSError, ValueError):
         return None
+
+
+def _kept(value, choices: list, default):
+    """``value`` if it is still among ``choices`` (values, or (label, value) pairs)."""
+    offered = [c[1] if isinstance(c, tuple) else c for c in choices]
+    return value if value is not None and value in offered else default
 
 
 def _remove_choices(rows: list[list]) -> list[tuple[str, str]]:

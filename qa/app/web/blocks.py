@@ -150,7 +150,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         except (IndexUnavailable, SyncBusyError) as exc:
             return {"error": str(exc)}
 
-    def sync_banner(seen: str):
+    def sync_banner(seen: str, *picked):
         """The sync's progress at the top of the page; the articles lists once it ends."""
         status = background.status
         text = status.banner()
@@ -159,7 +159,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             return banner, seen, gr.skip(), *([gr.skip()] * len(refresh_outputs))
         # The lists follow the index; the status line is left to the Articles tab's own
         # messages ("Moved … to the trash" must not be replaced by this refresh).
-        _, *lists = refresh_articles("")
+        _, *lists = refresh_articles("", picked)  # the user's picks stay
         return banner, status.finished, header_text(), gr.skip(), *lists
 
     def header_text() -> str:
@@ -284,7 +284,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                 with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
                     reader = gr.HTML(elem_id="qa-reader")
                     close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
-        refresh_articles, refresh_outputs, first_render = build_articles_tab(
+        refresh_articles, refresh_outputs, picks, first_render = build_articles_tab(
             assistant, files_ops, article, shared
         )
 
@@ -314,11 +314,12 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         demo.load(show_examples, None, [examples_row, *example_buttons], api_visibility="private")
         ticker.tick(
             sync_banner,
-            [seen_sync],
+            [seen_sync, *picks],
             [banner, seen_sync, header, *refresh_outputs],
             api_visibility="private",
             concurrency_limit=None,
             show_progress="hidden",
+            preprocess=False,  # the picks as sent: a stale one is dropped, never an error
         )
         one_sync = {"concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
         gr.api(api_ask, api_name="ask")
