@@ -11,6 +11,7 @@ from test_chat_web import browser as browser  # the fixture
 from test_web import SCREENSHOTS, _ask, _tab, _wait, start_app
 
 BBC_FILE = bbc_files(1, topics=("tech",))[0][1]
+BBC_ADDED = "added"  # the folder of the article another user adds
 MATVIENKO = "Who is the speaker of Russia's upper house?"
 ISAF = "When did ISAF combat operations end?"
 USER, PASSWORD = "alice", "pw1"
@@ -166,6 +167,24 @@ def test_each_answer_keeps_its_sources_and_a_source_opens_the_article(app, brows
     )
 
 
+def _client(url):
+    from gradio_client import Client
+
+    return Client(url, auth=(USER, PASSWORD), verbose=False)
+
+
+def _add_over_the_api(url, corpus) -> str:
+    """Put a BBC article in the corpus and sync it over the API (as another user
+    would); returns its title as the index reads it."""
+    from qa.indexing.corpus import load_article
+
+    (corpus / BBC_ADDED).mkdir(exist_ok=True)
+    shutil.copy(BBC_FILE, corpus / BBC_ADDED / BBC_FILE.name)
+    summary = _client(url).predict(api_name="/ingest")
+    assert summary.get("added") == 1, summary
+    return load_article(BBC_FILE, "added")[0].title
+
+
 @pytest.mark.browser
 def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path_factory):
     from selenium.common.exceptions import TimeoutException
@@ -228,24 +247,6 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     assert gone["sync"]["articles_total"] == 1, gone  # the corpus as it was
 
 
-BBC_ADDED = "added"  # the folder of the article another user adds
-
-
-def _client(url):
-    from gradio_client import Client
-
-    return Client(url, auth=(USER, PASSWORD), verbose=False)
-
-
-def _add_over_the_api(url, corpus) -> str:
-    """Put a BBC article in the corpus and sync it over the API; returns its title."""
-    (corpus / BBC_ADDED).mkdir(exist_ok=True)
-    shutil.copy(BBC_FILE, corpus / BBC_ADDED / BBC_FILE.name)
-    summary = _client(url).predict(api_name="/ingest")
-    assert summary.get("added") == 1, summary
-    return BBC_FILE.read_text().splitlines()[0].strip()
-
-
 @pytest.mark.browser
 def test_api_remove_restore_and_ask_with_history(app):
     from gradio_client import Client
@@ -254,7 +255,7 @@ def test_api_remove_restore_and_ask_with_history(app):
     assert (corpus / SEED.name).is_file(), "the page test before left the seed in the trash"
     with pytest.raises(Exception):  # noqa: B017  (QA_AUTH protects the API too)
         Client(url, verbose=False).predict("x", api_name="/remove")
-    client = Client(url, auth=(USER, PASSWORD), verbose=False)
+    client = _client(url)
 
     first = client.predict(MATVIENKO, 0, "", None, api_name="/ask")
     assert "Valentina Matvienko" in first["answer"]
