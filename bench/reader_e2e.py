@@ -7,7 +7,8 @@ models of the other), and score today's answerer and the reader side by side the
 
 - ``answerable``: P(the passages answer the question) from the learned answerer's
   P(answerable) (as log odds), the reader's no-answer margin and its best span's score;
-  threshold: the highest that keeps abstention precision at ``TARGET_PRECISION``.
+  threshold: raised in steps of 0.01 until the abstentions' precision first falls under
+  ``TARGET_PRECISION`` (see ``abstain_threshold``).
 - ``short``: P(the reader's span is exactly the answer); threshold for showing it in bold:
   the lowest where at least ``BOLD_PRECISION`` of the bold answers are exact.
 Both are logistic regressions in the learned answerer's JSON format
