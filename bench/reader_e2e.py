@@ -42,7 +42,7 @@ from qa.answering.readers.reader import Reader
 from qa.evaluation import metrics as m
 from qa.evaluation.run import QAPair, run_eval
 
-TARGET_PRECISION = 0.7
+TARGET_PRECISION = 0.75  # the goal: refusals right 3 in 4
 BOLD_PRECISION = 0.7
 COLUMNS = [
     ("answer_contains", "contains"),
