@@ -232,9 +232,10 @@ def candidate_questions(
     return out
 
 
-def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
-    """The (article, start, end) that answers ``question`` asked on its own, when it is
-    in one of the answer's articles and is not a sentence the answer quoted; else None.
+def _answer_span(assistant, question: str, answer: Answer, history: list[dict]) -> tuple | None:
+    """The (article, start, end) that answers ``question`` asked after ``history``, when
+    it is in one of the answer's articles and is not a sentence the answer quoted; else
+    None.
 
     With an LLM configured the check stops at the evidence (the LLM is not called): the
     learned P(answerable) must reach the abstention threshold.
@@ -242,7 +243,7 @@ def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
     articles = {c.article for c in answer.citations}
     quoted = {(c.article, c.start, c.end) for c in answer.citations}
     if assistant.llm is None:
-        got = assistant.ask(question)
+        got = assistant.ask(question, history=history)
         if got.abstained or not got.citations:
             return None
         first = got.citations[0]
@@ -251,7 +252,7 @@ def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
         state = assistant.prepare.invoke(
             {
                 "question": question,
-                "history": [],
+                "history": history,
                 "k": assistant.settings.k,
                 "filters": None,
                 "timings": {},
@@ -266,11 +267,19 @@ def _answer_span(assistant, question: str, answer: Answer) -> tuple | None:
 
 
 def suggest_followups(
-    assistant, answer: Answer, asked: list[str] | None = None, n: int = 3, max_checks: int = 6
+    assistant,
+    answer: Answer,
+    asked: list[str] | None = None,
+    n: int = 3,
+    max_checks: int = 6,
+    history: list[dict] | None = None,
 ) -> list[str]:
     """Up to ``n`` follow-up questions the cited articles answer (none for an abstention).
 
-    Two suggestions answered by the same sentence count once.
+    Each is checked as a click asks it: after ``history``, the conversation so far as the
+    engine takes it (alone, "What is ISIL?" was answered; after a talk about Matvienko,
+    rewritten with her context, it was refused). Two suggestions answered by the same
+    sentence count once.
     """
     if n <= 0 or answer.abstained or not answer.citations:
         return []
@@ -281,7 +290,7 @@ def suggest_followups(
     for question in candidate_questions(answer, asked, texts)[:max_checks]:
         if len(out) >= n:
             break
-        span = _answer_span(assistant, question, answer)
+        span = _answer_span(assistant, question, answer, history or [])
         if span is not None and span not in used:
             used.add(span)
             out.append(question)

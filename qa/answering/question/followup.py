@@ -55,11 +55,18 @@ def last_user_questions(history: list[dict], n: int = 1) -> list[str]:
     return asked[-n:]
 
 
+_LATER_NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*")  # a capital after the first word
+
+
 def needs_context(question: str) -> bool:
+    """A pronoun, a leading "and"/"what about", or fewer than two terms of its own; one
+    term that is a name stands alone ("What is ISIL?", "Who is Matvienko?")."""
     q = question.lower().strip()
     ws = words(q)
     content = [w for w in ws if w not in STOPWORDS]
-    return bool(PRONOUNS & set(ws)) or q.startswith(LEADS) or len(content) < 2
+    if PRONOUNS & set(ws) or q.startswith(LEADS):
+        return True
+    return len(content) < 2 and not _LATER_NAME.search(question.strip())
 
 
 _SMALL = re.compile(r"<small>.*?</small>", re.S)  # the chat's notes, "said by", "Answering:"

@@ -154,11 +154,17 @@ class ChatMemory:
         return conversation_id, position
 
     def suggestions(
-        self, user: str, conversation_id: str, position: int, answer: Answer, asked: list[str]
+        self,
+        user: str,
+        conversation_id: str,
+        position: int,
+        answer: Answer,
+        asked: list[str],
+        history: list[dict] | None = None,
     ) -> list[str]:
-        """Checked follow-ups for the answer, remembered with it."""
+        """Checked follow-ups for the answer (asked after ``history``), remembered with it."""
         n = min(self.assistant.settings.suggestions, MAX_FOLLOW_UPS)
-        found = suggest_followups(self.assistant, answer, asked, n=n)
+        found = suggest_followups(self.assistant, answer, asked, n=n, history=history)
         if found:
             self.conversations.set_suggestions(conversation_id, user, position, found)
         return found
@@ -175,8 +181,11 @@ class ChatMemory:
         if last.answer is None:
             return hidden
         asked = [m.content for m in conversation.messages if m.role == "user"]
+        history = chat_history(
+            [{"role": m.role, "content": m.content} for m in conversation.messages]
+        )
         found = last.suggestions or self.suggestions(
-            user, conversation.id, last.position, last.answer, asked
+            user, conversation.id, last.position, last.answer, asked, history
         )
         latest = self.conversations.get(conversation.id, user)
         if latest is None or latest.messages[-1].position != last.position:
