@@ -1,6 +1,6 @@
 """Train the reader: the bundled all-MiniLM-L6-v2 fine-tuned as an extractive reader.
 
-    python bench/train_reader.py              # from scratch (72 min on 2 cores with bf16)
+    python bench/train_reader.py              # from scratch (71 min on 2 cores with bf16)
     python bench/train_reader.py --resume     # go on from the last checkpoint
     python bench/train_reader.py --eval-only  # figures of the shipped reader
 

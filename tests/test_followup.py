@@ -110,3 +110,13 @@ def test_the_chat_markdown_and_the_api_text_give_one_rewrite():
     question = "How long was he banned for?"
     assert rewrite(question, talk(TZEKOS, chat)) == rewrite(question, talk(TZEKOS, TZEKOS_ANSWER))
     assert rewrite(question, talk(TZEKOS, chat)) == "How long was Tzekos banned for?"
+
+
+def test_a_question_named_by_its_one_term_stands_alone_and_a_bare_one_carries_context():
+    """ "What is ISIL?" after a talk about Matvienko was searched with her context and
+    refused; "How many?" still leans on the question before it."""
+    history = talk(SPEAKER, SPEAKER_ANSWER)
+    assert rewrite("What is ISIL?", history) == "What is ISIL?"
+    assert rewrite("Who is Muslimyar?", history) == "Who is Muslimyar?"
+    carried = rewrite("How many?", talk(TERRITORY, TERRITORY_ANSWER))
+    assert carried.startswith("How many? (") and "Islamic" in carried

@@ -98,3 +98,21 @@ def test_no_suggestions_under_an_abstention_or_when_turned_off(seed_assistant):
     assert refusal.abstained and suggest_followups(seed_assistant, refusal) == []
     answer = seed_assistant.ask("Who is the speaker of Russia's upper house?")
     assert suggest_followups(seed_assistant, answer, n=0) == []
+
+
+def test_suggestions_are_checked_as_a_click_asks_them_after_the_conversation(seed_assistant):
+    first = seed_assistant.ask("Who is the speaker of Russia's upper house?")
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.answer},
+    ]
+    answer = seed_assistant.ask("Who did she meet?", history=history)
+    history += [
+        {"role": "user", "content": "Who did she meet?"},
+        {"role": "assistant", "content": answer.answer},
+    ]
+    suggestions = suggest_followups(seed_assistant, answer, [first.question], history=history)
+    assert suggestions
+    for suggestion in suggestions:  # what the click asks: the same question, same history
+        got = seed_assistant.ask(suggestion, history=history)
+        assert not got.abstained and got.citations[0].article == SEED_ID, suggestion
