@@ -1,0 +1,144 @@
+"""The reader's training data: SQuAD v1.1 train and squad2-dev, as (ids, types, start, end)
+windows (start = end = 0: no answer in the window). Deterministic: fixed seeds, fixed order.
+
+- ``features``: the main round (``bench/train_reader.py``'s first stage);
+- ``lookalike_features``: the look-alike round that follows it: SQuAD questions the main
+  round did not see, half of them also changed into look-alike unanswerables
+  (``lookalikes.py``), and squad2-dev's questions of the training articles again.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+from lookalikes import article_terms, lookalike
+
+from qa.answering.readers.windows import answer_tokens, make_windows
+from qa.evaluation import metrics as m
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = 13
+
+
+def paragraphs(corpus: Path, slug: str) -> list[str]:
+    text = (corpus / f"{slug}.txt").read_text(encoding="utf-8")
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return blocks[1:]  # the first block is the title
+
+
+def load_set(folder: Path) -> tuple[list[dict], dict[str, list[str]]]:
+    rows = [json.loads(line) for line in (folder / "qa.jsonl").open(encoding="utf-8")]
+    paras = {slug: paragraphs(folder / "corpus", slug) for slug in {r["source"] for r in rows}}
+    return rows, paras
+
+
+def held_out(slugs) -> set[str]:
+    """Every other squad2-dev article by name: never trained on, the figures' articles."""
+    return set(sorted(slugs)[1::2])
+
+
+def locate(paragraph: str, answer: str, question: str) -> int:
+    """The answer's char offset: the occurrence nearest the question's words."""
+    hits = [i for i in range(len(paragraph)) if paragraph.startswith(answer, i)]
+    if len(hits) <= 1:
+        return hits[0] if hits else -1
+    words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
+
+    def near(i: int) -> int:
+        ctx = paragraph[max(0, i - 150) : i + len(answer) + 150].lower()
+        return -sum(1 for w in words if w in ctx)
+
+    return min(hits, key=near)
+
+
+class Windows:
+    """Collects the training windows of (question, paragraph, answer offsets) triples."""
+
+    def __init__(self, args, tok, rng: random.Random):
+        self.args, self.tok, self.rng, self.out = args, tok, rng, []
+
+    def add(self, question: str, paragraph: str, start: int, end: int, other_windows: float):
+        wins = make_windows(self.tok, question, [paragraph], self.args.max_len, self.args.overlap)
+        for w in wins:
+            s, e = answer_tokens(w, start, end) if start >= 0 else (0, 0)
+            if s == 0 and start >= 0 and self.rng.random() > other_windows:
+                continue  # only some of a long paragraph's windows without the answer
+            self.out.append((w.ids, w.types, s, e))
+
+    def squad(self, rows: list[dict], paras: dict[str, list[str]], lookalike_share: float = 0):
+        """Each question with the window that answers it; some with another paragraph of
+        its article (``--negative-share``) or changed into a look-alike (no answer)."""
+        terms = {}
+        for r in rows:
+            para = paras[r["source"]][r["paragraph_index"]]
+            ans = r["answers"][0]
+            at = locate(para, ans, r["question"])
+            if at < 0:
+                continue
+            self.add(r["question"], para, at, at + len(ans), other_windows=0.3)
+            if self.rng.random() < self.args.negative_share:  # another paragraph
+                others = [
+                    p
+                    for i, p in enumerate(paras[r["source"]])
+                    if i != r["paragraph_index"] and not m.contains_answer(p, r["answers"])
+                ]
+                if others:
+                    self.add(r["question"], self.rng.choice(others), -1, -1, other_windows=1.0)
+            if lookalike_share and self.rng.random() < lookalike_share:
+                if r["source"] not in terms:
+                    terms[r["source"]] = article_terms(paras[r["source"]])
+                got = lookalike(r["question"], para, r["answers"], terms[r["source"]], self.rng)
+                if got:
+                    self.add(got[0], para, -1, -1, other_windows=1.0)
+
+    def dev(self, rows: list[dict], paras: dict[str, list[str]]):
+        """squad2-dev's questions: the unanswerable ones with their paragraph, no answer."""
+        for r in rows:
+            para = paras[r["source"]][r["paragraph_index"]]
+            if r["is_impossible"]:
+                self.add(r["question"], para, -1, -1, other_windows=1.0)
+                continue
+            ans = r["answers"][0]
+            at = locate(para, ans, r["question"])
+            if at >= 0:
+                self.add(r["question"], para, at, at + len(ans), other_windows=0.3)
+
+
+def _sets(rng: random.Random):
+    train_rows, train_paras = load_set(SHARED / "squad-train")
+    dev_rows, dev_paras = load_set(SHARED / "squad2-dev")
+    keep_out = held_out(dev_paras)
+    rng.shuffle(train_rows)
+    dev_train = [r for r in dev_rows if r["source"] not in keep_out]
+    return train_rows, train_paras, dev_train, dev_paras
+
+
+def features(args, tok) -> list[tuple]:
+    """The main round: ``--questions`` SQuAD questions (a shuffled sample over all 442
+    articles) and squad2-dev's questions of the training articles, shuffled."""
+    rng = random.Random(SEED)
+    train_rows, train_paras, dev_train, dev_paras = _sets(rng)
+    w = Windows(args, tok, rng)
+    w.squad(train_rows[: args.questions], train_paras)
+    w.dev(dev_train, dev_paras)
+    rng.shuffle(w.out)
+    return w.out
+
+
+def lookalike_features(args, tok) -> list[tuple]:
+    """The look-alike round: the next ``--lookalike-questions`` SQuAD questions of the same
+    shuffle (none seen in the main round), ``--lookalike-share`` of them also changed into a
+    look-alike, and squad2-dev's questions of the training articles again, shuffled."""
+    rng = random.Random(SEED)
+    train_rows, train_paras, dev_train, dev_paras = _sets(rng)
+    rng = random.Random(SEED + 1)
+    w = Windows(args, tok, rng)
+    fresh = train_rows[args.questions : args.questions + args.lookalike_questions]
+    w.squad(fresh, train_paras, lookalike_share=args.lookalike_share)
+    w.dev(dev_train, dev_paras)
+    rng.shuffle(w.out)
+    return w.out
