@@ -3,6 +3,7 @@
     python bench/train_reader.py              # from scratch (95 min on 2 cores with bf16)
     python bench/train_reader.py --resume     # go on from the last checkpoint
     python bench/train_reader.py --eval-only  # figures of the shipped reader
+    python bench/train_reader.py --lookalike-from MAIN.safetensors  # the look-alike round only
 
 Two rounds, each one pass (data: ``reader_data.py``, deterministic: fixed seeds and order):
 - the main round, from the bundled weights: SQuAD v1.1 train questions (a sample spread
