@@ -157,6 +157,7 @@ def train(args) -> None:
         train_round(args, "main", features, None, args.lr, work, main_out)
     if args.lookalike_questions:
         init = Path(args.lookalike_from) if args.lookalike_from else main_out
+        tuned = work / "lookalike.safetensors"
         train_round(
             args,
             "look-alike",
@@ -164,8 +165,9 @@ def train(args) -> None:
             init,
             args.lookalike_lr,
             work / "lookalike",
-            Path(args.out),
+            tuned,
         )
+        mix_weights(init, tuned, args.lookalike_mix, Path(args.out))
     print(f"training took {(time.time() - t0) / 60:.1f} min in all", flush=True)
 
 

@@ -66,3 +66,16 @@ def test_the_swap_never_brings_in_the_answer():
     for seed in range(20):
         got = make("Who spoke in Vienna?", answers=("Talleyrand",), seed=seed)
         assert got is None or "Talleyrand" not in got[0]
+
+
+def test_the_shipped_weights_lie_the_asked_share_of_the_way_to_the_look_alike_round(tmp_path):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file, save_file
+    from train_reader import mix_weights
+
+    save_file({"w": torch.tensor([0.0, 4.0], dtype=torch.float16)}, str(tmp_path / "main"))
+    save_file({"w": torch.tensor([8.0, 0.0], dtype=torch.float16)}, str(tmp_path / "tuned"))
+    mix_weights(tmp_path / "main", tmp_path / "tuned", 0.75, tmp_path / "out")
+    mixed = load_file(str(tmp_path / "out"))["w"]
+    assert mixed.dtype == torch.float16
+    assert mixed.tolist() == [6.0, 1.0]
