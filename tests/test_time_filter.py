@@ -8,7 +8,13 @@ from dataclasses import replace
 import pytest
 
 from qa.answering.retrieval.hybrid import Filters
-from qa.answering.retrieval.timefilter import count_undated, newest_date, plan_time, recent_first
+from qa.answering.retrieval.timefilter import (
+    count_undated,
+    newest_date,
+    plan_time,
+    recent_first,
+    without_words,
+)
 from qa.types import Passage
 
 PROFITS = {  # article id -> (published, profit in millions, what else the article says)
@@ -69,6 +75,21 @@ def test_in_a_year_keeps_that_year_and_counts_the_undated(assistant):
 
     reply = completion(answer, "news-qa")
     assert reply["excluded_undated"] == 1 and reply["notes"] == data["notes"]
+
+
+def test_the_reader_reads_the_question_without_the_time_words_the_search_applied(assistant):
+    """The articles searched are all from 2004 and their text need not say so: asked with
+    "in 2004", the missing year made the reader doubt (P(answerable) 0.27, refused)."""
+    answer = assistant.ask("How much profit did Acme Corp report in 2004?")
+    assert not answer.abstained
+    assert "10 million" in answer.short_answer
+    assert without_words("How much profit did Acme report in 2004?", "in 2004") == (
+        "How much profit did Acme report?"
+    )
+    assert without_words("In March 2005, who retired?", "In March 2005") == "who retired?"
+    assert without_words("Who retired, in 2005?", "in 2005") == "Who retired?"
+    assert without_words("In 2004?", "In 2004") == "In 2004?"  # nothing left: as asked
+    assert without_words("Who retired?", "") == "Who retired?"
 
 
 def test_last_month_is_relative_to_the_newest_article(assistant):

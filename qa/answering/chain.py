@@ -26,7 +26,7 @@ from qa.answering.ranking.rerank import rerank
 from qa.answering.readers.evidence import rerank_by_reading
 from qa.answering.retrieval.articles import articles_holding
 from qa.answering.retrieval.dedupe import collapse_duplicates
-from qa.answering.retrieval.timefilter import recent_first
+from qa.answering.retrieval.timefilter import recent_first, without_words
 
 
 def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
@@ -94,8 +94,9 @@ def build_prepare_chain(
     def reorder(state: dict):
         return rerank(state["passages"], state["scored"].sentences)
 
-    def read_best(state: dict):
-        return reader(state["scored"])
+    def read_best(state: dict):  # without the time words the search applied
+        asked = without_words(state["scored"].question.text, state.get("time_words", ""))
+        return reader(state["scored"], asked=asked)
 
     def reorder_by_reading(state: dict):
         return rerank_by_reading(state["passages"], state["read"])

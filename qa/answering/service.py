@@ -178,6 +178,7 @@ class Assistant:
                 "recent_days": self.settings.recent_days if when.prefer_recent else 0,
                 "notes": list(when.notes),
                 "duplicates": others,
+                "time_words": when.applied,
             }
         )
         read = state.get("read")

@@ -141,16 +141,24 @@ def holding_sentence(scored: Scored, passage: Passage, start: int, end: int) -> 
     return c
 
 
-def read(reader: Reader, models: ReaderModels | None, scored: Scored, limit: int) -> Read:
-    """Read the best sentences of ``scored`` for its question; combine the verdicts
-    (``models`` None: only the features, for fitting the models).
+def read(
+    reader: Reader,
+    models: ReaderModels | None,
+    scored: Scored,
+    limit: int,
+    asked: str | None = None,
+) -> Read:
+    """Read the best sentences of ``scored`` for its question (or for ``asked``, the
+    question as the reader should read it); combine the verdicts (``models`` None: only
+    the features, for fitting the models).
 
     The answer is the span with the best reader score plus the log of the reranker's
     P(its sentence holds the answer): the reader reads words, the reranker has seen the
     whole passage set; a span never runs across a paragraph break (a heading) or past
     the end of the sentence it starts in."""
     parts = snippets(scored, limit)
-    reading = reader.read(scored.question.text, [s.text for s in parts], top=SPANS_PER_WINDOW)
+    question = asked or scored.question.text
+    reading = reader.read(question, [s.text for s in parts], top=SPANS_PER_WINDOW)
     out = Read(reading, parts, scored.answerable)
     floor = min((c.score for c in scored.sentences), default=0.01)
     best = None

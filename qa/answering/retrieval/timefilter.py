@@ -9,6 +9,7 @@ they are left out of a windowed search, and the answer says how many were.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 
 from qa.answering.retrieval.hybrid import Filters
@@ -27,6 +28,19 @@ class TimePlan:
     prefer_recent: bool = False  # re-rank newest first (there are dated articles)
     excluded_undated: int = 0  # articles without a date the window leaves out
     notes: list[str] = field(default_factory=list)
+    applied: str = ""  # the question's words the window came from ("in 2004"), if applied
+
+
+def without_words(question: str, words: str) -> str:
+    """``question`` without ``words`` (a time expression the search already applied): the
+    reader reads "How much profit did Acme report?" in articles all from 2004, whose text
+    need not say "2004" (asked with it, the missing year looked like a look-alike's)."""
+    if not words:
+        return question
+    rest = re.sub(r"\s+", " ", re.sub(re.escape(words), " ", question, flags=re.I)).strip()
+    rest = re.sub(r"\s+([?.!,])", r"\1", rest)
+    rest = re.sub(r"[,;:]+([?.!])", r"\1", rest).lstrip(" ,;:")
+    return rest if re.search(r"\w", rest) else question
 
 
 def newest_date(manifest: dict[str, dict]) -> str:
@@ -72,6 +86,7 @@ def plan_time(
         )
     elif window.is_window:
         plan.filters = replace(filters, date_from=window.date_from, date_to=window.date_to)
+        plan.applied = window.matched
         plan.notes.append(
             f"Only articles published {window.describe()} (from “{window.matched}”"
             + (f"; today is taken as {newest}, the newest article" if _relative(window) else "")
