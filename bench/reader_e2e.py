@@ -293,7 +293,9 @@ def sweep_sentence_weight(args) -> None:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--e2e-limit", type=int, default=0, help="about this many questions, every n-th (0: all)")
+    ap.add_argument(
+        "--e2e-limit", type=int, default=0, help="about this many questions, every n-th (0: all)"
+    )
     ap.add_argument("--reuse", action="store_true", help="reuse the last run's features")
     ap.add_argument("--no-baseline", action="store_true", help="skip the learned answerer")
     ap.add_argument(

@@ -399,7 +399,9 @@ def main(argv=None) -> None:
         "fp16-stored) instead of the trained ones, e.g. a reader from the history",
     )
     ap.add_argument("--skip-end-to-end", action="store_true")
-    ap.add_argument("--e2e-limit", type=int, default=0, help="about this many questions, every n-th (0: all)")
+    ap.add_argument(
+        "--e2e-limit", type=int, default=0, help="about this many questions, every n-th (0: all)"
+    )
     ap.add_argument("--reuse", action="store_true", help="reuse the last calibration features")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
