@@ -18,6 +18,8 @@ from lookalikes import article_terms, lookalike
 
 from qa.answering.readers.windows import answer_tokens, make_windows
 from qa.evaluation import metrics as m
+from qa.text.sentences import sentence_spans
+from qa.text.terms import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -129,15 +131,42 @@ def features(args, tok) -> list[tuple]:
     return w.out
 
 
+REWORDED = 1 / 3  # the overlap at or under which a question counts as reworded
+
+
+def overlap(row: dict, paras: dict[str, list[str]]) -> float:
+    """The share of the question's terms that the sentence holding its answer has (1.0
+    where the answer is not found: not counted as reworded)."""
+    para = paras[row["source"]][row["paragraph_index"]]
+    at = locate(para, row["answers"][0], row["question"])
+    asked = set(terms(row["question"]))
+    if at < 0 or not asked:
+        return 1.0
+    start, end = next(((s, e) for s, e in sentence_spans(para) if s <= at < e), (0, len(para)))
+    return len(asked & set(terms(para[start:end]))) / len(asked)
+
+
+def reworded_mix(rows: list[dict], paras: dict[str, list[str]], n: int, share: float) -> list:
+    """``n`` questions of ``rows`` in order, ``share`` of them among those whose answer's
+    sentence holds at most a third of their terms (the writer reworded the text: "Who
+    chairs the Russian senate?" of "Valentina Matvienko, Russia's upper house speaker")."""
+    n_reworded = int(n * share)
+    plain = rows[: n - n_reworded]
+    reworded = [r for r in rows[n - n_reworded :] if overlap(r, paras) <= REWORDED][:n_reworded]
+    return plain + reworded
+
+
 def lookalike_features(args, tok) -> list[tuple]:
     """The look-alike round: the next ``--lookalike-questions`` SQuAD questions of the same
-    shuffle (none seen in the main round), ``--lookalike-share`` of them also changed into a
+    shuffle (none seen in the main round; ``--reworded-share`` of them reworded ones: tried,
+    not shipped, see the README), ``--lookalike-share`` of them also changed into a
     look-alike, and squad2-dev's questions of the training articles again, shuffled."""
     rng = random.Random(SEED)
     train_rows, train_paras, dev_train, dev_paras = _sets(rng)
     rng = random.Random(SEED + 1)
     w = Windows(args, tok, rng)
-    fresh = train_rows[args.questions : args.questions + args.lookalike_questions]
+    pool = train_rows[args.questions :]
+    fresh = reworded_mix(pool, train_paras, args.lookalike_questions, args.reworded_share)
     w.squad(fresh, train_paras, lookalike_share=args.lookalike_share)
     w.dev(dev_train, dev_paras)
     rng.shuffle(w.out)

@@ -369,6 +369,12 @@ def main(argv=None) -> None:
     ap.add_argument("--lookalike-share", type=float, default=0.5, help="of them made look-alikes")
     ap.add_argument("--lookalike-lr", type=float, default=4e-5)
     ap.add_argument(
+        "--reworded-share",
+        type=float,
+        default=0.0,
+        help="of the look-alike round's questions, those reworded from their text (tried: 0.5)",
+    )
+    ap.add_argument(
         "--lookalike-mix",
         type=float,
         default=0.75,

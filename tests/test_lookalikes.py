@@ -78,3 +78,23 @@ def test_the_shipped_weights_lie_the_asked_share_of_the_way_to_the_look_alike_ro
     mixed = load_file(str(tmp_path / "out"))["w"]
     assert mixed.dtype == torch.float16
     assert mixed.tolist() == [6.0, 1.0]
+
+
+def test_the_reworded_share_is_drawn_from_questions_their_text_words_otherwise():
+    from reader_data import overlap, reworded_mix
+
+    text = "Valentina Matvienko, Russia's upper house speaker, met Fazal Hadi Muslimyar."
+    paras = {"a": [text]}
+
+    def row(question, answer):
+        return {"source": "a", "paragraph_index": 0, "question": question, "answers": [answer]}
+
+    plain = row("Which speaker of Russia's upper house met Muslimyar?", "Valentina Matvienko")
+    reworded = row("Who chairs the senate?", "Valentina Matvienko")
+    missing = row("Who chairs the senate?", "Vladimir Putin")  # its answer is not there
+    assert overlap(plain, paras) > 0.5
+    assert overlap(reworded, paras) == 0.0
+    assert overlap(missing, paras) == 1.0
+    rows = [plain, plain, missing, plain, reworded, reworded]
+    assert reworded_mix(rows, paras, 4, 0.0) == rows[:4]  # the shipped round, as before
+    assert reworded_mix(rows, paras, 4, 0.5) == [plain, plain, reworded, reworded]
