@@ -89,6 +89,8 @@ class Answer:
     groups: list[Group] = field(default_factory=list)  # per-article sections (not factoids)
     notes: list[str] = field(default_factory=list)  # e.g. the date window applied
     excluded_undated: int = 0  # articles without a date that the date window left out
+    # a refusal: the sentence the reader came closest to an answer in (shown, never cited)
+    closest: Citation | None = None
 
     @property
     def shown_short_answer(self) -> str:
@@ -105,6 +107,8 @@ class Answer:
         known["citations"] = [Citation(**_known(Citation, c)) for c in data.get("citations", [])]
         known["passages"] = [Passage(**_known(Passage, p)) for p in data.get("passages", [])]
         known["groups"] = [Group(**_known(Group, g)) for g in data.get("groups", [])]
+        if data.get("closest"):
+            known["closest"] = Citation(**_known(Citation, data["closest"]))
         return cls(**known)
 
 

@@ -1,6 +1,6 @@
 """Page fragments: everything from articles or answers is escaped; markers link to sources."""
 
-from qa.app.web.page import chat_markdown, sources_html
+from qa.app.web.page import CLOSEST_NOTE, chat_markdown, sources_html
 from qa.types import Answer, Citation, Passage
 
 HOSTILE = 'Fees rise <script>alert(1)</script> now <img src=x onerror="alert(2)">.'
@@ -87,6 +87,17 @@ def test_abstention_says_where_the_passages_are():
     a.answer = "The articles don't say. The closest passages are listed below."
     md = chat_markdown(a)
     assert "Sources panel" in md and "on the right" in md and "below" not in md.split("(")[0]
+
+
+def test_a_refusal_marks_the_nearest_sentence_in_its_passage_escaped():
+    a = hostile_answer(abstained=True)
+    assert "<mark>" not in sources_html(a) and CLOSEST_NOTE not in sources_html(a)
+    a.closest = Citation(0, "art", "<b>Title</b>", "", "c1", 107, 107 + len(HOSTILE), HOSTILE)
+    html = sources_html(a)
+    assert "Intro. <mark>Fees rise &lt;script&gt;" in html and "<script>" not in html
+    assert CLOSEST_NOTE in html and "[0]" not in html  # shown, never cited
+    a.closest.article = "another"  # not in a shown passage: nothing marked
+    assert "<mark>" not in sources_html(a)
 
 
 def test_api_history_keeps_text_turns_only():

@@ -20,6 +20,7 @@ from qa.answering.readers.windows import (
     load_tokenizer,
     make_windows,
 )
+from qa.types import Answer
 
 PASSAGE = (
     "After signing an agreement with India, according to which New Delhi will supply Kabul "
@@ -246,6 +247,19 @@ def test_the_short_answer_ends_before_an_unclosed_bracket(seed):
 )
 def test_the_reader_leaves_alone_what_the_article_does_not_say(seed, question):
     assert seed.ask(question).abstained
+
+
+def test_a_refusal_shows_the_sentence_the_reader_came_nearest_an_answer_in(seed):
+    """A paraphrase the reader refuses (P(answerable) 0.08: "senate" is "upper house" in
+    the article): the answer still points at the sentence that holds it, uncited."""
+    answer = seed.ask("Who chairs the Russian senate?")
+    assert answer.abstained and answer.citations == []
+    near = answer.closest
+    assert near is not None and "Valentina Matvienko, Russia’s upper house speaker" in near.quote
+    passage = next(p for p in answer.passages if p.chunk_id == near.chunk_id)  # shown
+    assert passage.text_at(near.start, near.end) == near.quote
+    assert Answer.from_dict(answer.to_dict()).closest == near
+    assert seed.ask("Who is the speaker of Russia's upper house?").closest is None
 
 
 def test_the_helicopter_model_india_sends_is_answered(seed):

@@ -234,6 +234,9 @@ class Assistant:
     def _extractive(self, state: dict) -> Answer:
         start = time.perf_counter()
         found = self.answerer.answer(state["scored"], state["history"], state.get("read"))
+        near = {c.chunk_id for c in found.citations}
+        if found.closest is not None:  # its passage is shown, so that it can be seen
+            near.add(found.closest.chunk_id)
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
@@ -243,10 +246,11 @@ class Assistant:
             short_answer_confident=found.short_confidence >= self.answerer.short_threshold,
             abstained=found.abstained,
             citations=found.citations,
-            passages=shown(state["passages"], {c.chunk_id for c in found.citations}, state["k"]),
+            passages=shown(state["passages"], near, state["k"]),
             timings={"answer": round((time.perf_counter() - start) * 1000, 2)},
             confidence=found.confidence,
             backend="extractive",
+            closest=found.closest,
         )
 
 

@@ -50,6 +50,7 @@ class Extracted:
     citations: list[Citation]
     confidence: float
     short_confidence: float = 0.0
+    closest: Citation | None = None  # a refusal: the reader's nearest sentence
 
 
 def quote(text: str) -> str:
@@ -141,7 +142,11 @@ def compose(
         threshold = models.answerable.threshold
     confidence = round(answerable, 4)
     if not ranked or answerable < threshold:
-        return Extracted(ABSTAIN_TEXT, "", True, [], confidence)
+        closest = None
+        if read is not None and read.sentence is not None:
+            s = read.sentence
+            closest = Citation.of(0, s.passage, s.start, s.end, s.text)
+        return Extracted(ABSTAIN_TEXT, "", True, [], confidence, closest=closest)
     if read is not None and read.sentence is not None:
         ranked = [read.sentence, *(c for c in ranked if not c.overlaps(read.sentence))]
     best = ranked[0]

@@ -202,6 +202,9 @@ def _joined(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+CLOSEST_NOTE = "Marked: the nearest the articles come to an answer"
+
+
 def sources_html(answer: Answer | None, turn: int | None = None) -> str:
     """The sources panel: one card per citation, the quote highlighted in its passage.
     ``turn`` (the answer's chat position) makes the card ids unique to this answer."""
@@ -228,10 +231,15 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
             else:
                 same.widen(p.start, p.end, p.text)
         titles = {p.article: (p.title, p.published) for p in answer.passages}
+        near = answer.closest
         for k in closest:
             span = (k.article, k.start, k.end)
-            body = html.escape(k.text)
-            parts.append(_card("", *titles[k.article], k.article, body, "", None, span))
+            marks, extra = [], ""
+            if near is not None and near.article == k.article and k.start <= near.start < k.end:
+                marks = [(near.start - k.start, near.end - k.start)]
+                extra = f"<div class='qa-meta qa-closest'>{CLOSEST_NOTE}</div>"
+            body = _highlighted_all(k.text, marks)
+            parts.append(_card("", *titles[k.article], k.article, body, extra, None, span))
     for card in _merged_cards(answer):
         numbers = [c.n for c in card.citations]
         rest = "".join(
