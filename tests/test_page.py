@@ -94,7 +94,8 @@ def test_a_refusal_marks_the_nearest_sentence_in_its_passage_escaped():
     assert "<mark>" not in sources_html(a) and CLOSEST_NOTE not in sources_html(a)
     a.closest = Citation(0, "art", "<b>Title</b>", "", "c1", 107, 107 + len(HOSTILE), HOSTILE)
     html = sources_html(a)
-    assert "Intro. <mark>Fees rise &lt;script&gt;" in html and "<script>" not in html
+    assert "Intro. <mark class='qa-near'>Fees rise &lt;script&gt;" in html
+    assert "<script>" not in html
     assert CLOSEST_NOTE in html and "[0]" not in html  # shown, never cited
     a.closest.article = "another"  # not in a shown passage: nothing marked
     assert "<mark>" not in sources_html(a)

@@ -151,10 +151,15 @@ def _ask(driver, question: str):
 
 def _wait(driver, condition, timeout=180):
     """Wait for ``condition``; the limit is generous (a loaded CI machine answers and
-    renders slowly; only a page that never gets there fails)."""
+    renders slowly; only a page that never gets there fails). An element the page
+    re-rendered while the condition read it is read again at the next poll."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.3).until(condition)
+    wait = WebDriverWait(
+        driver, timeout, poll_frequency=0.3, ignored_exceptions=[StaleElementReferenceException]
+    )
+    return wait.until(condition)
 
 
 def _tab(driver, name: str):

@@ -37,7 +37,10 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
             console.print(f"    [dim]also in: {escape(', '.join(c.also_in))}[/dim]")
     if answer.abstained and answer.closest is not None:
         near = answer.closest
-        console.print(f"\nThe nearest they come: “{escape(near.quote)}” ({escape(near.title)})")
+        console.print(
+            f"\nThe sentence nearest the question (it may not answer it): “{escape(near.quote)}”"
+            f" ({escape(near.title)})"
+        )
     if answer.abstained and answer.passages:
         console.print("\n[bold]Closest passages[/bold]")
         for p in answer.passages[:3]:

@@ -23,6 +23,8 @@ CSS = """
               padding: 10px 12px; color: #6b4b00; }
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
 .qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
+.qa-passage mark.qa-near { background: #eef1f4; border-bottom: 2px dashed #8c959f; }
+.qa-closest { color: #57606a; font-size: 0.8rem; margin-top: 4px; }
 #qa-header { font-size: 0.95rem; }
 #qa-filter { gap: 8px; }
 #qa-examples { gap: 6px; flex-wrap: wrap; align-items: center; }
@@ -179,14 +181,15 @@ def _merged_cards(answer: Answer) -> list[_Shown]:
     return cards
 
 
-def _highlighted_all(text: str, marks: list[tuple[int, int]]) -> str:
-    """``text`` escaped, with each [start, end) of ``marks`` (overlaps joined) marked."""
+def _highlighted_all(text: str, marks: list[tuple[int, int]], attrs: str = "") -> str:
+    """``text`` escaped, with each [start, end) of ``marks`` (overlaps joined) marked
+    (``attrs``: the mark's attributes)."""
     out, at = [], 0
     for a, b in _joined(sorted(marks)):
         a, b = max(a, at), min(b, len(text))
         if b <= a:
             continue
-        out += [html.escape(text[at:a]), f"<mark>{html.escape(text[a:b])}</mark>"]
+        out += [html.escape(text[at:a]), f"<mark{attrs}>{html.escape(text[a:b])}</mark>"]
         at = b
     out.append(html.escape(text[at:]))
     return "".join(out)
@@ -202,7 +205,7 @@ def _joined(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-CLOSEST_NOTE = "Marked: the nearest the articles come to an answer"
+CLOSEST_NOTE = "Underlined: the sentence nearest the question; it may not answer it"
 
 
 def sources_html(answer: Answer | None, turn: int | None = None) -> str:
@@ -237,8 +240,8 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
             marks, extra = [], ""
             if near is not None and near.article == k.article and k.start <= near.start < k.end:
                 marks = [(near.start - k.start, near.end - k.start)]
-                extra = f"<div class='qa-meta qa-closest'>{CLOSEST_NOTE}</div>"
-            body = _highlighted_all(k.text, marks)
+                extra = f"<div class='qa-closest'>{CLOSEST_NOTE}</div>"
+            body = _highlighted_all(k.text, marks, " class='qa-near'")
             parts.append(_card("", *titles[k.article], k.article, body, extra, None, span))
     for card in _merged_cards(answer):
         numbers = [c.n for c in card.citations]
