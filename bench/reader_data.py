@@ -9,6 +9,7 @@ windows (start = end = 0: no answer in the window). Deterministic: fixed seeds, 
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -151,9 +152,8 @@ def reworded_mix(rows: list[dict], paras: dict[str, list[str]], n: int, share: f
     sentence holds at most a third of their terms (the writer reworded the text: "Who
     chairs the Russian senate?" of "Valentina Matvienko, Russia's upper house speaker")."""
     n_reworded = int(n * share)
-    plain = rows[: n - n_reworded]
-    reworded = [r for r in rows[n - n_reworded :] if overlap(r, paras) <= REWORDED][:n_reworded]
-    return plain + reworded
+    rest = (r for r in rows[n - n_reworded :] if overlap(r, paras) <= REWORDED)
+    return rows[: n - n_reworded] + list(itertools.islice(rest, n_reworded))  # stops when full
 
 
 def lookalike_features(args, tok) -> list[tuple]:
