@@ -45,17 +45,17 @@ browser-deps:
 	fi
 
 lint: $(VENV)/.base
-	$(BIN)/ruff check qa tests bench app.py
-	$(BIN)/ruff format --check qa tests bench app.py
+	$(BIN)/ruff check qa tests bench training app.py
+	$(BIN)/ruff format --check qa tests bench training app.py
 
 format: $(VENV)/.base
-	$(BIN)/ruff format qa tests bench app.py
-	$(BIN)/ruff check --fix qa tests bench app.py
+	$(BIN)/ruff format qa tests bench training app.py
+	$(BIN)/ruff check --fix qa tests bench training app.py
 
 bench: $(VENV)/.base
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/query.py
-	$(BIN)/python bench/cold_ask.py
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.query
+	$(BIN)/python -m bench.cold_ask
 
 clean:
 	rm -rf .qa screenshots

@@ -1,25 +1,21 @@
 """How the learned abstention threshold behaves on news questions.
 
-The threshold on P(answerable) is trained on squad2-dev (bench/train_answerer.py); this
+The threshold on P(answerable) is trained on squad2-dev (training/answerer.py); this
 answers every question of corpus/eval.jsonl (seed article) and bench/bbc_eval*.jsonl
 (BBC corpus) once with abstention off, keeps each answer's P(answerable), then shows,
 for each threshold, how many answerable questions keep a correct answer and how many
 unanswerable ones are refused. It is a check on news, not a place to tune.
 
-Usage: python bench/calibrate.py [--bbc-data-dir DIR]
+Usage: python -m bench.calibrate [--bbc-data-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import BBC, ROOT
-
+from bench.common import BBC, ROOT
 from qa.answering.service import build_assistant
 from qa.evaluation import metrics as m
 from qa.evaluation.run import load_pairs

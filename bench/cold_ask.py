@@ -9,8 +9,8 @@ with its own code, then the runs alternate (before, after, before, ...) so that 
 on the machine weighs on both alike. Both must give the same answer. Beside the wall
 time, the process's CPU time (user + system, all threads), which a load inflates less.
 
-    python bench/cold_ask.py                 # 5 runs each, before = b06280f
-    python bench/cold_ask.py --runs 9 --before /path/to/old/checkout
+    python -m bench.cold_ask                 # 5 runs each, before = b06280f
+    python -m bench.cold_ask --runs 9 --before /path/to/old/checkout
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import child_env
+from bench.common import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "russia-promises-free-weapons-to-afghanistan.txt"

@@ -1,22 +1,18 @@
 """Near-duplicate detection over the BBC corpus: pairs found at the threshold, time
 taken, the Jaccard of every LSH candidate (to choose the threshold), and examples.
 
-    python bench/duplicates.py [--threshold 0.8] [--examples 8] [--corpus DIR]
+    python -m bench.duplicates [--threshold 0.8] [--examples 8] [--corpus DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import BBC
-
+from bench.common import BBC
 from qa.indexing.corpus import load_corpus
 from qa.indexing.duplicates import (
     THRESHOLD,

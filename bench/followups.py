@@ -3,12 +3,12 @@ share of follow-ups whose standalone question names what their pronoun refers to
 none of the wrong things listed), asked the way ``/v1`` hands the conversation over
 (message text) and the way the chat does (its Markdown), and how often the two agree.
 
-    python bench/followups.py --bbc-data-dir DIR              # this checkout's rewrite
-    python bench/followups.py --code OLD_CHECKOUT --bbc-data-dir DIR   # another's (before)
+    python -m bench.followups --bbc-data-dir DIR              # this checkout's rewrite
+    python -m bench.followups --code OLD_CHECKOUT --bbc-data-dir DIR   # another's (before)
 
 Each conversation is asked turn by turn through the real assistant (the seed article's
-own index, or the BBC set's): the earlier answers are the engine's own. ``--code`` puts
-another checkout's ``qa`` package first on the path, so the same set measures the old
+own index, or the BBC set's): the earlier answers are the engine's own. ``--code`` runs
+again with another checkout's ``qa`` package first on the path, so the same set measures the old
 rewrite. Without ``--bbc-data-dir`` the BBC set is indexed into a temporary folder first
 (minutes).
 """
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,11 +38,14 @@ def main() -> int:
         "--json", action="store_true", help="print every follow-up's rewrite and history"
     )
     args = parser.parse_args()
-    sys.path.insert(0, str(Path(args.code).resolve()))
-    sys.path.insert(1, str(HERE))
-    from common import BBC  # sets the offline environment first
-
+    code = Path(args.code).resolve()
+    if code != ROOT and os.environ.get("BENCH_QA_CODE") != str(code):
+        # another checkout's qa first on the path: run again in a process that has it
+        path = os.pathsep.join([str(code), str(ROOT)])
+        env = {**os.environ, "PYTHONPATH": path, "BENCH_QA_CODE": str(code)}
+        return subprocess.call([sys.executable, "-m", "bench.followups", *sys.argv[1:]], env=env)
     import qa
+    from bench.common import BBC  # sets the offline environment first
     from qa.answering.service import build_assistant
     from qa.app.web.chat_ui import chat_text, user_markdown
     from qa.app.web.page import chat_markdown

@@ -6,20 +6,16 @@
 4. the textbook LangChain pipeline: RecursiveCharacterTextSplitter(1000, 200) +
    HuggingFaceEmbeddings + Chroma.from_documents, on the same articles.
 
-Usage: python bench/ingest.py [--limit N]
+Usage: python -m bench.ingest [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import BBC, timer
-
+from bench.common import BBC, timer
 from qa.answering.service import build_assistant
 from qa.indexing.chunking import embedding_prefix
 from qa.indexing.corpus import load_corpus

@@ -9,7 +9,7 @@ Each request and the whole run are bounded (--request-timeout, --deadline).
 The API is Gradio's documented REST form: POST /gradio_api/call/ask, then read the
 event stream GET /gradio_api/call/ask/<event_id>.
 
-Usage: python bench/load.py [--clients 20] [--questions 10] [--data-dir DIR]
+Usage: python -m bench.load [--clients 20] [--questions 10] [--data-dir DIR]
                             [--app-root DIR]   # e.g. an older checkout, to compare
 """
 
@@ -24,10 +24,9 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import httpx
-from common import BBC, ROOT, child_env, median, pct
+
+from bench.common import BBC, ROOT, child_env, median, pct
 
 
 def free_port() -> int:

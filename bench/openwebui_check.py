@@ -2,7 +2,7 @@
 /v1, a question and a follow-up asked through Open WebUI's own API (as its page asks
 them), and the answers and the sources Open WebUI stored with them, printed.
 
-    python bench/openwebui_check.py [--venv /tmp/owui-venv] [--keep DIR]
+    python -m bench.openwebui_check [--venv /tmp/owui-venv] [--keep DIR]
 
 Open WebUI is installed (``pip install open-webui``, a few minutes and about 2 GB) into
 its own virtualenv when ``--venv`` has none. Nothing is downloaded beyond that: Open

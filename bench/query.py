@@ -10,21 +10,17 @@
 - latency (median) per question kind: a few overview, timeline, comparison and summary
   questions (qa/answering/question/kinds.py), each asked 3 times, next to factoids.
 
-Usage: python bench/query.py [--skip-textbook] [--kinds-only] [--data-dir DIR]
+Usage: python -m bench.query [--skip-textbook] [--kinds-only] [--data-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import BBC, ROOT, median, pct
-
+from bench.common import BBC, ROOT, median, pct
 from qa.answering.ranking.learned import load_models
 from qa.answering.readers.reader import Reader
 from qa.answering.service import build_assistant

@@ -13,7 +13,7 @@ and that process's peak RSS, question latency p50/p95 (retrieval: the ask's own 
 and retrieve stages; full answer: its wall time) and hit@1 / answer-contains on the
 planted questions.
 
-Usage: python bench/scale.py [--sizes 2000,20000,100000] [--max-articles N] [--planted 20]
+Usage: python -m bench.scale [--sizes 2000,20000,100000] [--max-articles N] [--planted 20]
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from common import BBC, ROOT, median, pct
+from bench.common import BBC, ROOT, median, pct
 
 TOPICS = ("business", "entertainment", "politics", "sport", "tech")
 MONTHS = [

@@ -70,9 +70,9 @@ class Settings(BaseSettings):
         "", validation_alias=AliasChoices("QA_OPENAI_API_KEY", "OPENAI_API_KEY")
     )
     ollama_base_url: str = "http://127.0.0.1:11434"
-    # The learned answerer (bench/train_answerer.py writes it); empty: the shipped model.
+    # The learned answerer (training/answerer.py writes it); empty: the shipped model.
     answerer_model: str = ""
-    # The neural reader (bench/train_reader.py): picks the short answer, the quoted sentence
+    # The neural reader (training/reader.py): picks the short answer, the quoted sentence
     # and, with the learned answerer, when to abstain. Off: the learned answerer alone.
     reader: bool = True
     reader_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reader.onnx

@@ -17,7 +17,8 @@ def test_scale_bench_prints_a_sane_table(tmp_path):
     done = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "bench" / "scale.py"),
+            "-m",
+            "bench.scale",
             *("--sizes", "200", "--max-articles", "200", "--planted", "10", "--asks", "10"),
             *("--work", str(tmp_path)),
         ],
@@ -25,6 +26,7 @@ def test_scale_bench_prints_a_sane_table(tmp_path):
         text=True,
         timeout=600,
         env={"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()

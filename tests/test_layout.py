@@ -231,3 +231,88 @@ def test_importing_the_package_loads_nothing_heavy(module):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# ---------------------------------------------------------------- training/ and bench/
+SCRIPTS = ("training", "bench")
+
+
+def script_imports() -> dict[str, set[str]]:
+    """For each module of training/ and bench/, the training/bench modules it imports."""
+    graph = {}
+    for top in SCRIPTS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            this = module_name(path)
+            found = set()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                found |= {n for n in names if n.split(".")[0] in SCRIPTS}
+            graph[this] = found
+    return graph
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of ``graph`` ([] when there is none)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_training_and_bench_import_each_other_without_path_edits_or_cycles():
+    edits = [
+        str(p.relative_to(ROOT))
+        for top in SCRIPTS
+        for p in (ROOT / top).rglob("*.py")
+        if "sys.path.insert" in p.read_text() or "sys.path.append" in p.read_text()
+    ]
+    assert edits == []
+    graph = script_imports()
+    assert "training.reader" in graph and "training.export" in graph["training.reader"]
+    assert cycle(graph) == []
+    # bench measures; it may use training's data code, training never imports bench
+    assert [
+        m
+        for m, deps in graph.items()
+        if m.startswith("training") and any(d.startswith("bench") for d in deps)
+    ] == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_product_never_imports_training_or_bench():
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.split(".")[0] not in SCRIPTS, path
+            if isinstance(node, ast.Import):
+                assert all(a.name.split(".")[0] not in SCRIPTS for a in node.names), path
+
+
+def test_training_and_bench_modules_stay_small():
+    for top in SCRIPTS:
+        for path in (ROOT / top).rglob("*.py"):
+            lines = len(path.read_text().splitlines())
+            assert lines <= 450, f"{path.relative_to(ROOT)} has {lines} lines"

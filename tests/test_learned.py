@@ -56,9 +56,9 @@ def test_a_model_trained_on_other_features_is_refused(tmp_path):
 
 
 def test_exported_trees_predict_like_scikit_learn():
-    sys.path.insert(0, str(ROOT / "bench"))
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from train_answerer import TREE_PARAMS, fit
+
+    from training.answerer import TREE_PARAMS, fit
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(600, 5))
@@ -71,9 +71,9 @@ def test_exported_trees_predict_like_scikit_learn():
 
 
 def test_exported_logistic_regression_predicts_like_scikit_learn():
-    sys.path.insert(0, str(ROOT / "bench"))
     from sklearn.linear_model import LogisticRegression
-    from train_answerer import fit
+
+    from training.answerer import fit
 
     rng = np.random.default_rng(2)
     x = rng.normal(loc=3.0, scale=[1.0, 5.0, 0.1], size=(500, 3))
@@ -271,7 +271,8 @@ def test_training_script_runs_end_to_end(tmp_path):
     done = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "bench" / "train_answerer.py"),
+            "-m",
+            "training.answerer",
             "--limit",
             "400",
             "--folds",
@@ -284,6 +285,7 @@ def test_training_script_runs_end_to_end(tmp_path):
         capture_output=True,
         text=True,
         timeout=900,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "learned" in done.stdout and "rules" in done.stdout
@@ -296,10 +298,10 @@ def test_training_script_runs_end_to_end(tmp_path):
 def test_off_corpus_copies_go_with_their_article_and_leave_the_folds_as_they_were():
     """Adding the off-corpus copies must not move any squad2 question to another fold
     (the comparison with and without them is then on the same folds)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from answerer_data import Item
     from sklearn.model_selection import GroupKFold
-    from train_answerer import article_folds
+
+    from training.answerer import article_folds
+    from training.answerer_data import Item
 
     vec = np.zeros(3)
     own = [Item(str(i), "q", ["a"] if i % 2 else [], f"art{i % 7}", vec) for i in range(70)]

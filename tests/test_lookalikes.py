@@ -1,14 +1,10 @@
 """The look-alike unanswerable questions the reader's last training round learns to refuse."""
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-from lookalikes import article_terms, lookalike
+from training.lookalikes import article_terms, lookalike
 
 ARTICLE = [
     "The treaty was signed in Vienna in 1815 by Metternich. Thus the war ended.",
@@ -70,7 +66,8 @@ def test_the_swap_never_brings_in_the_answer():
 def test_the_shipped_weights_lie_the_asked_share_of_the_way_to_the_look_alike_round(tmp_path):
     torch = pytest.importorskip("torch")
     from safetensors.torch import load_file, save_file
-    from train_reader import mix_weights
+
+    from training.reader import mix_weights
 
     save_file({"w": torch.tensor([0.0, 4.0], dtype=torch.float16)}, str(tmp_path / "main"))
     save_file({"w": torch.tensor([8.0, 0.0], dtype=torch.float16)}, str(tmp_path / "tuned"))
@@ -81,7 +78,7 @@ def test_the_shipped_weights_lie_the_asked_share_of_the_way_to_the_look_alike_ro
 
 
 def test_the_reworded_share_is_drawn_from_questions_their_text_words_otherwise():
-    from reader_data import overlap, reworded_mix
+    from training.reader_data import overlap, reworded_mix
 
     text = "Valentina Matvienko, Russia's upper house speaker, met Fazal Hadi Muslimyar."
     paras = {"a": [text]}

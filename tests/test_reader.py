@@ -271,8 +271,7 @@ def test_the_abstention_threshold_stops_where_precision_first_falls_under_the_ta
     """Raised from the least likely question, the threshold stops at the first point where
     the refusals so far are right less than 7 times in 10; a later blip back over 0.7 (where
     precision hovers at the target) does not move it."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from reader_e2e import abstain_threshold
+    from training.calibrate_reader import abstain_threshold
 
     # 90 questions by P(answerable): of the 20 least likely, 16 are unanswerable, then 6 of
     # the next 6, none of the next 14, all of the next 40. The refusals stay right 7 in 10

@@ -3,7 +3,7 @@
 Answering needs one vector per question (and a few per sentence pool), not the training
 machinery: ``import sentence_transformers`` alone takes seconds. The shipped
 ``models/embedder.onnx`` holds the whole sentence-transformers pipeline (BERT, mean pooling
-over the attention mask, L2 normalisation), exported once by ``bench/export_embedder.py``
+over the attention mask, L2 normalisation), exported once by ``training/embedder.py``
 from the bundled weights and checked against sentence-transformers (cosine >= 0.999). The
 texts are tokenized by the ``tokenizers`` library with the bundled tokenizer, truncated at
 256 word pieces as sentence-transformers does. Its sidecar ``embedder.json`` names the
@@ -24,7 +24,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "embedder.onnx"
-# The same export with int8 weights (``bench/export_embedder.py --int8``): the
+# The same export with int8 weights (``training/embedder.py --int8``): the
 # reranker's sentence pool, compared only with each other and the question, runs on it.
 SENTENCE_MODEL_PATH = MODEL_PATH.with_name("embedder.int8.onnx")
 
@@ -92,7 +92,7 @@ def shipped_query_model(path: Path = MODEL_PATH) -> Path | None:
     if installed != meta.get("version"):
         log.warning(
             "The ONNX embedder was exported from %s %s, %s is installed: using "
-            "sentence-transformers (re-export with bench/export_embedder.py)",
+            "sentence-transformers (re-export with training/embedder.py)",
             meta["package"],
             meta.get("version"),
             installed,

@@ -1,7 +1,7 @@
 """Features of a question and of the sentences of its retrieved passages.
 
 The learned scorer (``qa/answering/ranking/learned.py``) turns these into probabilities; the
-training script (``bench/train_answerer.py``) computes them with this same code, so what
+training script (``training/answerer.py``) computes them with this same code, so what
 the model saw in training is exactly what it sees at question time. Everything here is
 cheap and lexical except the ``dense`` features, which need the sentence embeddings.
 """

@@ -1,6 +1,6 @@
 """The learned answerer's models: loaded from one small JSON file, evaluated with numpy.
 
-``bench/train_answerer.py`` trains them on labelled questions and writes
+``training/answerer.py`` trains them on labelled questions and writes
 ``qa/answering/models/answerer.json``. Each model is either logistic regression
 (standardised inputs) or a small ensemble of regression trees (gradient boosting);
 both give a probability. Four models:
@@ -141,12 +141,12 @@ def models_from_dict(data: dict, source: str = "") -> AnswererModels:
     built = {}
     for name, expected in EXPECTED.items():
         if name not in data:
-            raise ModelError(f"{source}: no {name!r} model; retrain with bench/train_answerer.py")
+            raise ModelError(f"{source}: no {name!r} model; retrain with training/answerer.py")
         model = model_from_dict(data[name])
         if model.features != expected:
             raise ModelError(
                 f"{source}: the {name!r} model was trained on other features than this code "
-                "computes; retrain with `python bench/train_answerer.py`"
+                "computes; retrain with `python -m training.answerer`"
             )
         built[name] = model
     return AnswererModels(**built, info=data.get("info", {}))

@@ -6,7 +6,7 @@ leans on), overlapping snippets merged. The reader's best span over all snippets
 short answer; the sentence that holds it is the quote. P(answerable) combines the
 reader's no-answer odds (in the answer's window and in the surest one, and the probability
 it gives all its spans) with the learned answerer's P(answerable) (``ReaderModels``,
-fitted by ``bench/train_reader.py`` on questions it did not train on).
+fitted by ``training/reader.py`` on questions it did not train on).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ SENTENCE_WEIGHT = 1.0  # how much the reranker's P(sentence holds the answer) co
 # own window may not be the surest); mass: the log of the probability the reader gives
 # all the spans it offers. With these two, leave-one-article-out on the 2,613 held-out
 # squad2-dev questions, refusals set right 4 in 5 refused 37% of the unanswerables, right
-# 79% of the time (without them 31% at 78%; bench/reader_e2e.py).
+# 79% of the time (without them 31% at 78%; training/calibrate_reader.py).
 ANSWERABLE_FEATURES = ["prior_logit", "margin", "score", "best_margin", "mass"]
 SHORT_FEATURES = ["score", "margin"]
 
@@ -56,7 +56,7 @@ def load_reader_models(path: str | None = None) -> ReaderModels:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"cannot load the reader's models from {file}: {exc}") from exc
     if answerable.features != ANSWERABLE_FEATURES or short.features != SHORT_FEATURES:
-        raise ModelError(f"{file} was fitted on other features; rerun bench/train_reader.py")
+        raise ModelError(f"{file} was fitted on other features; rerun training/reader.py")
     return ReaderModels(answerable, short, data.get("info", {}))
 
 

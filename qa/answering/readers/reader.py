@@ -1,4 +1,4 @@
-"""The reader: MiniLM fine-tuned on SQuAD (``bench/train_reader.py``), run with ONNX Runtime.
+"""The reader: MiniLM fine-tuned on SQuAD (``training/reader.py``), run with ONNX Runtime.
 
 It reads the question with short passages (a few sentences each) and gives the best
 answer span of each window, with its score and the window's no-answer score

@@ -9,8 +9,8 @@ reader): half the file, fp32 compute. The export is checked against sentence-tra
 on varied texts (cosine >= 0.999) before it is written, with the sidecar ``embedder.json``
 naming the bundled package version and weights it was exported from.
 
-    python bench/export_embedder.py            # writes qa/indexing/models/embedder.onnx
-    python bench/export_embedder.py --int8     # and embedder.int8.onnx
+    python -m training.embedder            # writes qa/indexing/models/embedder.onnx
+    python -m training.embedder --int8     # and embedder.int8.onnx
 
 ``--int8`` writes the export with int8 weights (per channel: the matrix products and the
 embedding tables): the reranker embeds its sentence pool with it, in about 60% of the time.
@@ -24,20 +24,14 @@ import argparse
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from train_reader import quantize, store_fp16
-
 from qa.indexing.embeddings import resolve_model_path
 from qa.indexing.onnx_embedder import MODEL_PATH, SENTENCE_MODEL_PATH, OnnxEmbedder
 from qa.settings import BUNDLED_MODEL
+from training.export import quantize, store_fp16
 
 PROBES = [
     "Who is the speaker of Russia's upper house?",
@@ -95,6 +89,7 @@ def reference(texts: list[str]):
 
 
 def main() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(MODEL_PATH))
     parser.add_argument("--int8", action="store_true", help="also write embedder.int8.onnx")

@@ -1,9 +1,9 @@
 """The reader end to end (retrieval + reranker + reader) on squad2-dev: fit its two small
 models on the articles the reader did not train on (each article scored with the models
 fitted on the others), and score today's answerer and the reader side by side there. Called by
-``bench/train_reader.py`` after training; alone:
+``python -m training.reader`` after training; alone:
 
-    python bench/reader_e2e.py [--e2e-limit N]
+    python -m training.calibrate_reader [--e2e-limit N]
 
 - ``answerable``: P(the passages answer the question) from the learned answerer's
   P(answerable) (as log odds), the reader's no-answer margin and its best span's score,
@@ -21,18 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from reader_data import ROOT, SHARED, held_out, load_set
-from train_answerer import fit as fit_model
-from train_reader import SHIPPED
 
 from qa.answering.ranking.learned import model_from_dict
 from qa.answering.readers.evidence import (
@@ -43,6 +36,10 @@ from qa.answering.readers.evidence import (
 from qa.answering.readers.reader import Reader
 from qa.evaluation import metrics as m
 from qa.evaluation.run import QAPair, run_eval
+from training.answerer import fit as fit_model
+from training.paths import READER_ONNX as SHIPPED
+from training.paths import ROOT, SHARED
+from training.squad import held_out, load_set
 
 TARGET_PRECISION = 0.8  # refusals right 4 in 5 when fitted: about 0.79 out of fold
 BOLD_PRECISION = 0.7

@@ -1,7 +1,7 @@
 """Train the learned answerer and measure it by article-wise cross-validation.
 
 Data: ../shared/squad2-dev (17 Wikipedia articles, 5,898 questions, 3,012 written to be
-unanswerable), retrieved with the product's own pipeline (bench/answerer_data.py).
+unanswerable), retrieved with the product's own pipeline (training/answerer_data.py).
 Folds are whole articles (GroupKFold), never questions. For each fold the four models
 (prefilter, sentence, answerable, span; see qa/answering/ranking/learned.py) are trained on the
 other articles; the answerable and span models are trained on out-of-fold sentence
@@ -9,7 +9,7 @@ scores of the training articles (an inner article-wise split), so nothing is sco
 model that saw its article. The held-out questions are then answered by the product's
 own code (qa.answering.ranking.rerank.score_candidates +
 qa.answering.builders.extractive.compose) and by the previous release's hand-set rules
-(bench/rules_baseline.py), side by side.
+(training/rules_baseline.py), side by side.
 
 Finally every model is retrained on all articles and written to
 qa/answering/models/answerer.json. Deterministic: fixed folds, fixed seeds.
@@ -21,7 +21,7 @@ column of their own (off_corpus_refused), and the answerable model learns from t
 (--squad-unanswerables-only leaves them out of its training). Its threshold is chosen on
 squad2's own questions only.
 
-Usage: python bench/train_answerer.py [--learner trees|linear] [--limit N] [--no-write]
+Usage: python -m training.answerer [--learner trees|linear] [--limit N] [--no-write]
        [--squad-unanswerables-only]
 """
 
@@ -30,17 +30,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from answerer_data import build_items, holds_answer
-from common import ROOT
-from rules_baseline import answer as rules_answer
 from sklearn.model_selection import GroupKFold
 
 from qa.answering.builders.extractive import compose
@@ -55,8 +48,11 @@ from qa.answering.ranking.learned import MODEL_PATH, AnswererModels, model_from_
 from qa.answering.ranking.rerank import prepare, score_candidates
 from qa.answering.ranking.spans import SPAN_FEATURES, span_features
 from qa.evaluation import metrics as m
+from training.answerer_data import build_items, holds_answer
+from training.paths import ROOT, SHARED
+from training.rules_baseline import answer as rules_answer
 
-SQUAD = ROOT.parent / "shared" / "squad2-dev"
+SQUAD = SHARED / "squad2-dev"
 EMBED_LIMIT = 12
 ABSTAIN_PRECISION = 0.75  # abstain only where at least 3 refusals in 4 are right (held out)
 SPAN_PRECISION = 0.60  # a bold short answer is shown only where this share is exact
@@ -362,7 +358,7 @@ def main() -> None:
         parser.add_argument(f"--{model}-learner", choices=["trees", "linear"], default=default)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
-    parser.add_argument("--data-dir", default=str(ROOT / "bench" / "out" / "squad-index"))
+    parser.add_argument("--data-dir", default=str(ROOT / ".qa" / "squad-index"))
     parser.add_argument("--out", default=str(MODEL_PATH))
     parser.add_argument("--no-write", action="store_true", help="cross-validate only")
     parser.add_argument(

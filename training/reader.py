@@ -1,11 +1,11 @@
 """Train the reader: the bundled all-MiniLM-L6-v2 fine-tuned as an extractive reader.
 
-    python bench/train_reader.py              # from scratch (95 min on 2 cores with bf16)
-    python bench/train_reader.py --resume     # go on from the last checkpoint
-    python bench/train_reader.py --eval-only  # figures of the shipped reader
-    python bench/train_reader.py --lookalike-from MAIN.safetensors  # the look-alike round only
+    python -m training.reader              # from scratch (95 min on 2 cores with bf16)
+    python -m training.reader --resume     # go on from the last checkpoint
+    python -m training.reader --eval-only  # figures of the shipped reader
+    python -m training.reader --lookalike-from MAIN.safetensors  # the look-alike round only
 
-Two rounds, each one pass (data: ``reader_data.py``, deterministic: fixed seeds and order):
+Two rounds, each one pass (data: ``training/reader_data.py``, deterministic: fixed seeds and order):
 - the main round, from the bundled weights: SQuAD v1.1 train questions (a sample spread
   over all 442 articles), each with the window of its paragraph that holds the answer;
   negatives (the answer is [CLS]): the same questions' other windows, the question paired
@@ -14,7 +14,7 @@ Two rounds, each one pass (data: ``reader_data.py``, deterministic: fixed seeds 
   questions of the training articles; with squad2-dev's answerable questions there;
 - the look-alike round, from the main round's weights: SQuAD questions the main round did
   not see, half of them also changed into look-alike unanswerables (a name, number or word
-  swapped: ``lookalikes.py``), and squad2-dev's training articles again. The shipped
+  swapped: ``training/lookalikes.py``), and squad2-dev's training articles again. The shipped
   weights are three quarters of the way from the main round's to the look-alike round's
   (``--lookalike-mix``).
 Half of squad2-dev's articles (every other one by name) are held out: the figures printed
@@ -23,8 +23,8 @@ at the end come from them only.
 Model: BERT (6 layers, 384 wide) + one linear layer giving start and end logits per token.
 The word embeddings stay frozen (the bundled ones), so the trained weights (``--out``)
 hold only what training changed, in fp16; the shipped reader is their ONNX export
-(``qa/answering/models/reader.onnx``). ``bench/weights/reader.safetensors`` holds the
-weights it was exported from: ``--eval-only --out bench/weights/reader.safetensors``
+(``qa/answering/models/reader.onnx``). ``training/weights/reader.safetensors`` holds the
+weights it was exported from: ``--eval-only --out training/weights/reader.safetensors``
 exports and compares them again without training.
 
 The main round's 40,000 questions (72,439 features) take 71 minutes with bf16 autocast on a
@@ -38,23 +38,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from reader_data import ROOT, SEED, SHARED, features, held_out, load_set, lookalike_features
-
-from qa.answering.readers.decode import best_spans
-from qa.answering.readers.windows import load_tokenizer, make_windows
-from qa.evaluation import metrics as m
+from qa.answering.readers.windows import load_tokenizer
+from training.export import export_onnx, restore_fp32, ship
+from training.paths import ROOT, SEED
+from training.reader_data import features, lookalike_features
 
 OUT = ROOT / ".qa" / "reader-train" / "reader.safetensors"  # fp16: what training changed
-SHIPPED = ROOT / "qa" / "answering" / "models" / "reader.onnx"  # what answering runs
-VARIANT_QUESTIONS = 800  # the held-out questions the exports are compared on
 
 
 def batches(feats: list[tuple], size: int, seed: int) -> list[list[tuple]]:
@@ -280,76 +274,6 @@ def train_round(args, name, make_features, init, lr, work: Path, out: Path) -> N
     )
 
 
-# ---------------------------------------------------------------- export
-def export_onnx(model, path: Path) -> None:
-    """The model as fp32 ONNX (dynamic batch and length)."""
-    import torch
-
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    ids = torch.randint(1000, 2000, (2, 40))
-    model.eval()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
-        model,
-        (ids, torch.ones_like(ids), torch.zeros_like(ids)),
-        str(path),
-        input_names=names,
-        output_names=["start_logits", "end_logits"],
-        dynamic_axes={k: {0: "batch", 1: "tokens"} for k in [*names, "start_logits", "end_logits"]},
-        opset_version=17,
-        dynamo=False,
-    )
-
-
-class OnnxRunner:
-    """The exported model behind the same call as the torch one (for the figures)."""
-
-    def __init__(self, path: Path):
-        from qa.answering.readers.reader import Reader
-
-        self.reader = Reader(path)
-
-    def __call__(self, windows):
-        return self.reader.logits(windows)
-
-
-# ---------------------------------------------------------------- figures
-def gold_paragraph_figures(args, runner, label: str, limit: int | None = None) -> float:
-    """The reader alone, given the gold paragraph, on the held-out squad2-dev articles
-    (``limit`` questions, default ``--eval-limit``; 0: all)."""
-    tok = load_tokenizer()
-    rows, paras = load_set(SHARED / "squad2-dev")
-    keep_out = held_out(paras)
-    rows = [r for r in rows if r["source"] in keep_out]
-    limit = args.eval_limit if limit is None else limit
-    if limit:  # every n-th, so that every article keeps questions
-        rows = rows[:: max(1, len(rows) // limit)]
-    ems, f1s, abstained, unanswerable = [], [], [], []
-    t0 = time.time()
-    for r in rows:
-        para = paras[r["source"]][r["paragraph_index"]]
-        wins = make_windows(tok, r["question"], [para], args.max_len, args.overlap)
-        s, e = runner(wins)
-        spans = best_spans(wins, s, e)
-        best = max(spans, key=lambda sp: sp.score)
-        null = min(sp.null for sp in spans)
-        abstained.append(best.score < null)
-        unanswerable.append(bool(r["is_impossible"]))
-        if not r["is_impossible"]:
-            pred = para[best.start : best.end]
-            ems.append(m.exact_match(pred, r["answers"]))
-            f1s.append(m.f1(pred, r["answers"]))
-    p, rec = m.abstain_precision_recall(abstained, unanswerable)
-    print(
-        f"reader alone ({label}), gold paragraph, {len(keep_out)} held-out squad2-dev articles "
-        f"({len(ems)} answerable, {sum(unanswerable)} unanswerable; {time.time() - t0:.0f} s):\n"
-        f"  answerable: EM {np.mean(ems):.3f}  F1 {np.mean(f1s):.3f}\n"
-        f"  no-answer by the reader alone: abstain precision {p:.3f} recall {rec:.3f}",
-        flush=True,
-    )
-    return float(np.mean(f1s))
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--questions", type=int, default=40000, help="SQuAD train questions")
@@ -414,132 +338,26 @@ def main(argv=None) -> None:
     if not args.eval_only:
         train(args)
     if not args.skip_export:
-        ship(args)
+        ship(args, export_fp32(args))
     if not args.skip_end_to_end:
-        from reader_e2e import calibrate_and_compare
+        from training.calibrate_reader import calibrate_and_compare
 
         calibrate_and_compare(args)
 
 
-def ship(args) -> None:
-    """Export the trained model three ways and ship the fastest file of at most 50 MB whose
-    F1 on the held-out gold paragraphs is within a point of fp32's:
-    - fp32 weights stored as fp16 (computed in fp32: the same answers, half the file);
-    - int8 weights (per channel) for the matrix products, the embeddings stored as fp16;
-    - int8 everywhere (embeddings too): the smallest.
-    (bf16 autocast is slower than fp32 on CPUs without AVX512-BF16/AMX: measured 2x.)"""
-    import time as clock
-
-    work = Path(args.checkpoint_dir)
-    fp32 = work / "reader.fp32.onnx"
+def export_fp32(args) -> Path:
+    """The trained weights (``--out``), or ``--from-onnx``'s, as an fp32 ONNX graph."""
+    fp32 = Path(args.checkpoint_dir) / "reader.fp32.onnx"
     if args.from_onnx:  # the weights of an exported reader (fp32, or stored as fp16)
-        restore_fp32(Path(args.from_onnx), fp32)
-    else:
-        import torch
+        return restore_fp32(Path(args.from_onnx), fp32)
+    import torch
 
-        torch.set_num_threads(args.threads)
-        model = build_model()
-        load_trained(model, Path(args.out))
-        model.eval()
-        export_onnx(model, fp32)
-    gold_paragraph_figures(args, OnnxRunner(fp32), "onnx fp32")  # the figure: every question
-    # The exports are compared on a sample of VARIANT_QUESTIONS (every n-th question), fp32
-    # on the same sample: the whole set takes 3 minutes an export.
-    f1_fp32 = gold_paragraph_figures(args, OnnxRunner(fp32), "onnx fp32", VARIANT_QUESTIONS)
-    variants = {
-        "fp16-stored": store_fp16(fp32, work / "reader.fp16w.onnx"),
-        "int8 matmuls": store_fp16(quantize(fp32, work / "reader.q8mm.onnx", ["MatMul"]), None),
-        "int8 all": quantize(fp32, work / "reader.q8.onnx", ["MatMul", "Gather"]),
-    }
-    best = None
-    for name, path in variants.items():
-        f1 = gold_paragraph_figures(args, OnnxRunner(path), f"onnx {name}", VARIANT_QUESTIONS)
-        runner, windows = OnnxRunner(path), probe_windows()
-        runner(windows)
-        times = []
-        for _ in range(10):
-            t = clock.perf_counter()
-            runner(windows)
-            times.append(clock.perf_counter() - t)
-        ms, mb = float(np.median(times) * 1000), path.stat().st_size / 1e6
-        ok = f1 >= f1_fp32 - 0.01 and mb <= 50
-        print(
-            f"  {name}: F1 {f1:.3f} (fp32 {f1_fp32:.3f}), {mb:.1f} MB, 4 windows {ms:.0f} ms"
-            f"{'' if ok else '  (not shippable)'}",
-            flush=True,
-        )
-        if ok and (best is None or ms < best[1]):
-            best = (name, ms, path)
-    if best is None:
-        raise SystemExit("no export keeps F1 within a point of fp32 in 50 MB")
-    SHIPPED.write_bytes(best[2].read_bytes())
-    mb = SHIPPED.stat().st_size / 1e6
-    print(f"shipped {best[0]} as {SHIPPED.relative_to(ROOT)} ({mb:.1f} MB)", flush=True)
-
-
-def probe_windows():
-    tok = load_tokenizer()
-    text = "The committee met on Tuesday in Brussels to discuss the budget for next year. " * 4
-    return make_windows(tok, "Where did the committee meet?", [text] * 4, 144, 40)[:4]
-
-
-def quantize(src: Path, dst: Path, ops: list[str]) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    quantize_dynamic(
-        str(src), str(dst), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=ops
-    )
-    return dst
-
-
-def restore_fp32(src: Path, dst: Path) -> Path:
-    """``store_fp16`` undone: each fp16-stored weight back as an fp32 initializer (the
-    values the session computed with), its cast dropped. An fp32 file is copied as is."""
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load(str(src))
-    graph = model.graph
-    stored = {i.name: i for i in graph.initializer}
-    for node in list(graph.node):
-        if node.op_type == "Cast" and node.input[0] in stored and node.input[0].endswith("fp16"):
-            weights = numpy_helper.to_array(stored[node.input[0]]).astype(np.float32)
-            graph.initializer.remove(stored[node.input[0]])
-            graph.initializer.append(numpy_helper.from_array(weights, node.output[0]))
-            graph.node.remove(node)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(dst))
-    return dst
-
-
-def store_fp16(src: Path, dst: Path | None, min_elements: int = 1 << 16) -> Path:
-    """The same model with its large fp32 weights stored as fp16, each cast back to fp32
-    when the session starts (ONNX Runtime folds the casts): half the file, fp32 compute."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-
-    dst = dst or src
-    model = onnx.load(str(src))
-    graph = model.graph
-    casts = []
-    for init in list(graph.initializer):
-        if init.data_type != TensorProto.FLOAT:
-            continue
-        weights = numpy_helper.to_array(init)
-        if weights.size < min_elements:
-            continue
-        graph.initializer.remove(init)
-        graph.initializer.append(
-            numpy_helper.from_array(weights.astype(np.float16), f"{init.name}.fp16")
-        )
-        casts.append(
-            helper.make_node("Cast", [f"{init.name}.fp16"], [init.name], to=TensorProto.FLOAT)
-        )
-    nodes = list(graph.node)
-    del graph.node[:]
-    graph.node.extend(casts + nodes)
-    onnx.save(model, str(dst))
-    return dst
+    torch.set_num_threads(args.threads)
+    model = build_model()
+    load_trained(model, Path(args.out))
+    model.eval()
+    export_onnx(model, fp32)
+    return fp32
 
 
 if __name__ == "__main__":

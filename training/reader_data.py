@@ -1,61 +1,24 @@
 """The reader's training data: SQuAD v1.1 train and squad2-dev, as (ids, types, start, end)
 windows (start = end = 0: no answer in the window). Deterministic: fixed seeds, fixed order.
 
-- ``features``: the main round (``bench/train_reader.py``'s first stage);
+- ``features``: the main round (``python -m training.reader``'s first stage);
 - ``lookalike_features``: the look-alike round that follows it: SQuAD questions the main
   round did not see, half of them also changed into look-alike unanswerables
-  (``lookalikes.py``), and squad2-dev's questions of the training articles again.
+  (``training/lookalikes.py``), and squad2-dev's questions of the training articles again.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import random
-import re
-from pathlib import Path
-
-from lookalikes import article_terms, lookalike
 
 from qa.answering.readers.windows import answer_tokens, make_windows
 from qa.evaluation import metrics as m
 from qa.text.sentences import sentence_spans
 from qa.text.terms import terms
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEED = 13
-
-
-def paragraphs(corpus: Path, slug: str) -> list[str]:
-    text = (corpus / f"{slug}.txt").read_text(encoding="utf-8")
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
-    return blocks[1:]  # the first block is the title
-
-
-def load_set(folder: Path) -> tuple[list[dict], dict[str, list[str]]]:
-    rows = [json.loads(line) for line in (folder / "qa.jsonl").open(encoding="utf-8")]
-    paras = {slug: paragraphs(folder / "corpus", slug) for slug in {r["source"] for r in rows}}
-    return rows, paras
-
-
-def held_out(slugs) -> set[str]:
-    """Every other squad2-dev article by name: never trained on, the figures' articles."""
-    return set(sorted(slugs)[1::2])
-
-
-def locate(paragraph: str, answer: str, question: str) -> int:
-    """The answer's char offset: the occurrence nearest the question's words."""
-    hits = [i for i in range(len(paragraph)) if paragraph.startswith(answer, i)]
-    if len(hits) <= 1:
-        return hits[0] if hits else -1
-    words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
-
-    def near(i: int) -> int:
-        ctx = paragraph[max(0, i - 150) : i + len(answer) + 150].lower()
-        return -sum(1 for w in words if w in ctx)
-
-    return min(hits, key=near)
+from training.lookalikes import article_terms, lookalike
+from training.paths import SEED, SHARED
+from training.squad import held_out, load_set, locate
 
 
 class Windows:
@@ -159,7 +122,7 @@ def reworded_mix(rows: list[dict], paras: dict[str, list[str]], n: int, share: f
 def lookalike_features(args, tok) -> list[tuple]:
     """The look-alike round: the next ``--lookalike-questions`` SQuAD questions of the same
     shuffle (none seen in the main round; ``--reworded-share`` of them reworded ones: tried,
-    not shipped, see the README), ``--lookalike-share`` of them also changed into a
+    not shipped, see docs/experiments.md), ``--lookalike-share`` of them also changed into a
     look-alike, and squad2-dev's questions of the training articles again, shuffled."""
     rng = random.Random(SEED)
     train_rows, train_paras, dev_train, dev_paras = _sets(rng)
