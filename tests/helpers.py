@@ -48,3 +48,55 @@ HTML_ARTICLE = """<!doctype html><html><head><title>Harbour bridge reopens | Cit
 to return to normal levels within a week, according to the transport department.</p>
 <p>The mayor thanked residents for their patience during the long closure.</p></article>
 <footer>Copyright City News</footer></body></html>"""
+
+
+def make_pdf_bomb(inflated_mb: int, pages: int = 1) -> bytes:
+    """A PDF whose page content streams each inflate to ``inflated_mb`` MB of zeros
+    (about 1 KB on disk per MB inflated): a decompression bomb."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    block = bytes(1 << 20)
+    data = b"".join(packer.compress(block) for _ in range(inflated_mb)) + packer.flush()
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i in range(pages):
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def pdf_mutants(pdf: bytes, count: int, seed: int = 36) -> list[bytes]:
+    """``count`` copies of ``pdf`` with 1 to 5 random bytes changed (deterministic)."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        mutant = bytearray(pdf)
+        for _ in range(1 + i % 5):
+            mutant[rng.randrange(len(mutant))] = rng.randrange(256)
+        out.append(bytes(mutant))
+    return out

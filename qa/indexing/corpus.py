@@ -19,6 +19,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 MAX_TITLE_CHARS = 200  # a headline; a longer "title" is a first paragraph without a heading
 MAX_ARTICLE_MB = 10.0  # Settings.max_article_mb: a bigger file is refused, not indexed
 MIN_LETTER_SHARE = 0.5  # text whose characters are mostly not letters is not an article
+PDF_SECONDS = 60  # a PDF whose text takes longer to extract is skipped (a bomb, say)
 
 
 class ArticleError(Exception):
@@ -93,6 +94,9 @@ def load_corpus(root: Path, max_mb: float = MAX_ARTICLE_MB) -> LoadResult:
         except ArticleError as exc:
             result.errors.append({"file": rel, "error": str(exc)})
             continue
+        except Exception as exc:  # one file a parser trips on never stops the others
+            result.errors.append({"file": rel, "error": f"cannot read: {_one_line(exc)}"})
+            continue
         if warning:
             result.warnings.append({"file": rel, "warning": warning})
         seen[aid] = rel
@@ -116,7 +120,8 @@ def load_article(path: Path, aid: str, max_mb: float = MAX_ARTICLE_MB) -> tuple[
         raise ArticleError("empty file")
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return _load_pdf(raw, aid, path), ""
+        limit = int(max_mb * 1024 * 1024) if max_mb > 0 else 1 << 62
+        return _load_pdf(raw, aid, path, limit), ""
     if b"\x00" in raw[:8192]:
         raise ArticleError("binary file, not text")
     text, warning = _decode(raw)
@@ -248,18 +253,33 @@ def _load_html(html: str, aid: str, path: Path) -> Article:
     )
 
 
-def _load_pdf(raw: bytes, aid: str, path: Path) -> Article:
+def _one_line(exc: BaseException) -> str:
+    """``exc`` as one short line, its class named when it says little."""
+    text = " ".join(str(exc).split())[:300]
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def _load_pdf(raw: bytes, aid: str, path: Path, max_chars: int) -> Article:
     import io
+    import time
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    started, pages, size = time.monotonic(), [], 0
     try:
         reader = PdfReader(io.BytesIO(raw))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        for page in reader.pages:  # a page at a time: a bomb is stopped between pages
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1])
+            if size > max_chars:
+                raise ArticleError(f"PDF text over {max_chars:,} characters (QA_MAX_ARTICLE_MB)")
+            if time.monotonic() - started > PDF_SECONDS:
+                raise ArticleError(f"PDF text takes over {PDF_SECONDS} s to extract; skipped")
         meta = reader.metadata or {}
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise ArticleError(f"unreadable PDF: {exc}") from exc
+    except ArticleError:
+        raise
+    except Exception as exc:  # pypdf raises many kinds on damaged files (issue 36)
+        raise ArticleError(f"unreadable PDF: {_one_line(exc)}") from exc
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise ArticleError("PDF has no extractable text (scanned image?)")
