@@ -51,18 +51,32 @@ def unescape_markdown(text: str, entities: bool = True) -> str:
 
 
 _MARKER = re.compile(r"(\[\d+\])")
+# What an API client's reader shows as written needs no escape: "(", ")", "{", "}" and
+# "!" mean nothing without a "[" (escaped), "#" only at a line's start (escaped there),
+# "&" and "@" ("M&S", an address) make no link or tag ("<" is escaped).
+_INJECTABLE = set("\\`*_[]|~$<>")
+_HEADING = re.compile(r"^(\s*)(#)", re.MULTILINE)
+
+
+def escape_injectable(text: str) -> str:
+    """``text`` for an API client's Markdown reader: what could make a link, an image,
+    raw HTML, emphasis, code, a table, math or a heading is backslash-escaped; the rest
+    (parentheses, "!", "#" inside a line) stays as typed, so a client that shows the
+    text raw shows no backslashes there. :func:`unescape_markdown` gives it back."""
+    out = "".join("\\" + c if c in _INJECTABLE else c for c in text)
+    return _HEADING.sub(r"\1\\\2", _breaks(out))
 
 
 def escape_answer(text: str) -> str:
     """An answer for a Markdown reader (an API client): escaped as
-    :func:`escape_markdown`, its ``[n]`` citation markers kept as they are (a ':' right
-    after one is escaped, so the text cannot define where ``[n]`` links to)."""
+    :func:`escape_injectable`, its ``[n]`` citation markers kept as they are (a ':'
+    right after one is escaped, so the text cannot define where ``[n]`` links to)."""
     pieces = _MARKER.split(text)
     out = []
     for i, piece in enumerate(pieces):
         if i % 2:
             out.append(piece)
             continue
-        escaped = escape_markdown(piece)
+        escaped = escape_injectable(piece)
         out.append("\\" + escaped if i and escaped.startswith(":") else escaped)
     return "".join(out)

@@ -2,9 +2,11 @@
 ``POST /v1/chat/completions`` (JSON or server-sent events), answered by the Assistant.
 
 The last user message is the question, the earlier user/assistant messages are the
-history. The reply text is Markdown (chat clients render it): the article text in it is
-escaped, so an article's ``[link](…)`` or ``![](…)`` shows as characters, and the
-``[n]`` markers are kept; ``citations`` (the fields of
+history. The reply text is Markdown (chat clients render it): what article text could
+inject is escaped, so an article's ``[link](…)`` or ``![](…)`` shows as characters, and
+the ``[n]`` markers are kept; a refusal quotes the sentence nearest the question (also
+``closest``, and an annotation, both ``evidence: false``); the notes end the text.
+``citations`` (the fields of
 ``qa ask --json``) rides along at the top level of the completion (of the last chunk
 when streaming), the message carries them as OpenAI ``url_citation`` annotations, and
 ``usage`` counts the tokens. Streamed, the text comes in pieces of a few words, each
@@ -31,9 +33,16 @@ from qa.answering.llm.backends import LLMUnavailable
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import user_from_authorization
-from qa.app.api.reply_parts import source_events, stream_pieces, url_citations, usage
+from qa.app.api.reply_parts import (
+    annotations,
+    closest_field,
+    reply_content,
+    source_events,
+    stream_pieces,
+    usage,
+)
 from qa.indexing.errors import IndexUnavailable
-from qa.text.markdown import escape_answer, unescape_markdown
+from qa.text.markdown import unescape_markdown
 from qa.types import Answer
 
 MODEL_ID = "qa-news"
@@ -113,18 +122,22 @@ def _extras(answer: Answer) -> dict:
         "citations": [asdict(c) for c in answer.citations],
         "abstained": answer.abstained,
         "short_answer": answer.short_answer,
+        # P(short_answer is the exact answer); the chat shows it (in bold) only when sure
+        "short_answer_confidence": answer.short_answer_confidence,
+        "short_answer_shown": bool(answer.shown_short_answer),
         "standalone_question": answer.standalone_question,
         "kind": answer.kind,
         "groups": [asdict(g) for g in answer.groups],
         "notes": list(answer.notes),  # e.g. the date window applied, undated left out
         "excluded_undated": answer.excluded_undated,
+        "closest": closest_field(answer),  # a refusal's nearest sentence: not evidence
     }
 
 
 def completion(answer: Answer, model: str, prompt: list[str] | None = None) -> dict:
     """A ``chat.completion`` object for the answer (``prompt``: the request's message
     texts, for ``usage``; by default the question)."""
-    content = escape_answer(answer.answer)
+    content = reply_content(answer)
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -136,7 +149,7 @@ def completion(answer: Answer, model: str, prompt: list[str] | None = None) -> d
                 "message": {
                     "role": "assistant",
                     "content": content,
-                    "annotations": url_citations(content, answer.citations),
+                    "annotations": annotations(content, answer),
                 },
                 "finish_reason": "stop",
                 "logprobs": None,
@@ -176,12 +189,12 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
             request["question"], request["history"], request["k"], request["filters"]
         ):
             if isinstance(piece, Answer):
-                content = escape_answer(piece.answer)
+                content = reply_content(piece)
                 for source in source_events(piece.citations):  # Open WebUI's sources
                     yield data({"choices": [], "event": source})
                 for text in stream_pieces(content):
                     yield event({"content": text})
-                notes = url_citations(content, piece.citations)
+                notes = annotations(content, piece)
                 yield event({"annotations": notes} if notes else {}, "stop", **_extras(piece))
                 if request["include_usage"]:
                     yield data({"choices": [], "usage": usage(request["prompt"], content)})

@@ -11,9 +11,12 @@ is ``[n]``), and merges an annotation into the source event of the same citation
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
+from qa.answering.builders.extractive import ABSTAIN_TEXT
 from qa.answering.readers.windows import load_tokenizer
-from qa.types import Citation
+from qa.text.markdown import escape_answer, escape_injectable
+from qa.types import Answer, Citation
 
 WORDS_PER_PIECE = 4
 _WORD = re.compile(r"\s*\S+\s*")  # a word with the spaces around it (first: before, too)
@@ -45,6 +48,55 @@ def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
     return pieces
 
 
+REFUSAL = "The articles don't say."
+NEAREST = "The sentence nearest the question (not evidence: it may not answer it): "
+NOTE = "Note: "
+
+
+def reply_content(answer: Answer) -> str:
+    """The reply text: the answer escaped where an article could inject Markdown
+    (:func:`escape_answer`; the product's own punctuation stays as typed). A refusal
+    quotes the sentence nearest the question, said to be no evidence (the ``closest``
+    field and its annotation); each note (the date window applied …) is a last line."""
+    text = escape_answer(REFUSAL if answer.answer == ABSTAIN_TEXT else answer.answer)
+    if answer.abstained and answer.closest is not None:
+        near = answer.closest
+        title = escape_injectable(near.title or near.article)
+        text += f"\n\n{NEAREST}{_quoted(near)} ({title})"
+    for note in answer.notes:
+        text += f"\n\n{NOTE}{escape_injectable(note)}"
+    return text
+
+
+def _quoted(near: Citation) -> str:
+    return escape_injectable(f"“{near.quote}”")
+
+
+def closest_field(answer: Answer) -> dict | None:
+    """A refusal's nearest sentence (the fields of a citation, ``n`` 0), marked
+    ``evidence: false``: shown so the reader can judge, never cited."""
+    if not answer.abstained or answer.closest is None:
+        return None
+    return {**asdict(answer.closest), "evidence": False}
+
+
+def annotations(content: str, answer: Answer) -> list[dict]:
+    """The reply's annotations: one ``url_citation`` per citation (``evidence: true``),
+    then, for a refusal, one for the nearest sentence (``evidence: false``) spanning its
+    quote in ``content``."""
+    out = url_citations(content, answer.citations)
+    near = closest_field(answer)
+    if near is None:
+        return out
+    quoted = _quoted(answer.closest)
+    at = content.find(NEAREST + quoted)
+    start, end = (at + len(NEAREST), at + len(NEAREST) + len(quoted)) if at >= 0 else (0, 0)
+    cid = f"qa-news:{near['article']}#{near['start']}-{near['end']}"
+    found = {"start_index": start, "end_index": end, "title": near["title"] or near["article"]}
+    found |= {"url": cid, "quote": near["quote"], "evidence": False}
+    return [*out, {"type": "url_citation", "url_citation": found}]
+
+
 def citation_ids(citations: list[Citation]) -> list[str]:
     """One id per citation, in order: ``qa-news:<article>#<start>-<end>`` (``~n`` added
     when two citations quote the same span, so that the ids stay unique)."""
@@ -72,6 +124,7 @@ def url_citations(content: str, citations: list[Citation]) -> list[dict]:
                     "title": c.title or c.article,
                     "url": cid,
                     "quote": c.quote,
+                    "evidence": True,
                 },
             }
         )

@@ -1,0 +1,111 @@
+"""Issue 39 points 7-10: what a `/v1` client gets, through the real `openai` client
+against the running app (one app for the module): a refusal's nearest sentence, text
+without escapes of the product's own punctuation, the short answer's confidence, and
+the notes in the reply text."""
+
+import pytest
+from conftest import SEED
+from test_web import start_app
+
+pytestmark = pytest.mark.browser
+
+REFUSED = "Who won the 2014 FIFA World Cup?"
+ISIL = "What did the articles say about ISIL?"  # an overview
+NOTED = "What did Muslimyar praise Moscow for in 2004?"  # no article is dated: a note
+# Questions whose short answer the reader is not sure of (and two it is sure of)
+UNSURE = [
+    "What type of helicopters will India supply?",
+    "What did Matvienko say Moscow would keep doing after the meeting?",
+    "Where is ISIL spreading?",
+]
+SURE = ["Who is the speaker of Russia's upper house?", "How many helicopters will India supply?"]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    import openai
+
+    for url, _ in start_app(tmp_path_factory.mktemp("v1")):
+        yield openai.OpenAI(base_url=f"{url}v1", api_key="none", max_retries=0)
+
+
+def ask(client, question: str, stream: bool = False):
+    asked = [{"role": "user", "content": question}]
+    if not stream:
+        return client.chat.completions.create(model="qa-news", messages=asked)
+    return list(client.chat.completions.create(model="qa-news", messages=asked, stream=True))
+
+
+def streamed_text(chunks) -> str:
+    return "".join(ch.choices[0].delta.content or "" for ch in chunks if ch.choices)
+
+
+def test_a_refusal_gives_the_nearest_sentence_as_a_field_and_an_annotation(client):
+    """Point 7: no "shown under Sources" (a /v1 client has no Sources panel); the nearest
+    sentence is in the text, in ``closest`` and as an annotation, each marked as no
+    evidence; there are still no citations."""
+    seed = SEED.read_text(encoding="utf-8")
+    done = ask(client, REFUSED)
+    text = done.choices[0].message.content
+    extra = done.model_extra
+    assert extra["abstained"] and extra["citations"] == []
+    assert "Sources" not in text and text.startswith("The articles don't say.")
+    near = extra["closest"]
+    assert near is not None and near["evidence"] is False
+    assert seed[near["start"] : near["end"]] == near["quote"]
+    assert "not evidence" in text and near["title"] in text
+    notes = done.choices[0].message.annotations
+    assert len(notes) == 1
+    note = notes[0].url_citation
+    assert note.model_extra["evidence"] is False and note.model_extra["quote"] == near["quote"]
+    assert text[note.start_index : note.end_index] == f"“{near['quote']}”"
+    assert note.title == near["title"]
+
+    chunks = ask(client, REFUSED, stream=True)
+    assert streamed_text(chunks) == text
+    final = chunks[-1]
+    assert final.model_extra["closest"] == near
+    assert final.choices[0].delta.model_extra["annotations"] == [
+        a.model_dump(exclude_none=True) for a in notes
+    ]
+
+
+def test_an_overview_keeps_the_products_own_punctuation(client):
+    """Point 8: "(the most relevant first)" came back as "\\(the most relevant first\\)";
+    only what an article could inject is escaped (tests/test_page.py plants a link)."""
+    done = ask(client, ISIL)
+    text = done.choices[0].message.content
+    assert done.model_extra["kind"] == "overview"
+    assert "(the most relevant first):" in text
+    assert "\\" not in text, text
+    quotes = [c["quote"] for c in done.model_extra["citations"]]
+    assert quotes and all(q in text for q in quotes)
+
+
+def test_the_short_answer_comes_with_its_confidence_and_whether_the_chat_shows_it(client):
+    """Point 9: ``short_answer`` came back unsure with nothing saying so; the chat shows it
+    (in bold) only at or over the trained threshold: ``short_answer_confidence`` and
+    ``short_answer_shown`` say both."""
+    replies = {q: ask(client, q).model_extra for q in UNSURE + SURE}
+    for q, extra in replies.items():
+        assert 0.0 <= extra["short_answer_confidence"] <= 1.0, q
+        assert isinstance(extra["short_answer_shown"], bool), q
+        assert extra["short_answer"] or not extra["short_answer_shown"], q
+    shown = [e for e in replies.values() if e["short_answer_shown"]]
+    hidden = [e for e in replies.values() if e["short_answer"] and not e["short_answer_shown"]]
+    assert shown and hidden  # both kinds among these questions
+    # One threshold: every shown short answer is surer than every hidden one.
+    assert min(e["short_answer_confidence"] for e in shown) > max(
+        e["short_answer_confidence"] for e in hidden
+    )
+
+
+def test_the_notes_are_in_the_reply_text(client):
+    """Point 10: ``notes`` (here: no article has a date, so "in 2004" was not applied)
+    were only a field; a chat client shows the text, so each note ends the reply."""
+    done = ask(client, NOTED)
+    text = done.choices[0].message.content
+    notes = done.model_extra["notes"]
+    assert notes and all(f"Note: {n}" in text for n in notes)
+    assert text.endswith(notes[-1])
+    assert streamed_text(ask(client, NOTED, stream=True)) == text
