@@ -233,7 +233,7 @@ def test_v1_streams_in_pieces_with_usage_and_a_source_per_citation(tmp_path):
                 model="qa-news",
                 messages=asked,
                 stream=True,
-                stream_options={"include_usage": True},
+                stream_options={"include_usage": True, "include_annotations": True},
             )
         )
         contents = [ch.choices[0].delta.content for ch in chunks if ch.choices]

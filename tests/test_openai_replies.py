@@ -29,11 +29,12 @@ def client(tmp_path_factory):
         yield openai.OpenAI(base_url=f"{url}v1", api_key="none", max_retries=0)
 
 
-def ask(client, question: str, stream: bool = False):
+def ask(client, question: str, stream: bool = False, **extra):
     asked = [{"role": "user", "content": question}]
     if not stream:
         return client.chat.completions.create(model="qa-news", messages=asked)
-    return list(client.chat.completions.create(model="qa-news", messages=asked, stream=True))
+    chunks = client.chat.completions.create(model="qa-news", messages=asked, stream=True, **extra)
+    return list(chunks)
 
 
 def streamed_text(chunks) -> str:
@@ -63,9 +64,9 @@ def test_a_refusal_gives_the_nearest_sentence_as_a_field_and_an_annotation(clien
 
     chunks = ask(client, REFUSED, stream=True)
     assert streamed_text(chunks) == text
-    final = chunks[-1]
-    assert final.model_extra["closest"] == near
-    assert final.choices[0].delta.model_extra["annotations"] == [
+    assert chunks[-1].model_extra["closest"] == near
+    chunks = ask(client, REFUSED, stream=True, stream_options={"include_annotations": True})
+    assert chunks[-1].choices[0].delta.model_extra["annotations"] == [
         a.model_dump(exclude_none=True) for a in notes
     ]
 
@@ -109,3 +110,64 @@ def test_the_notes_are_in_the_reply_text(client):
     assert notes and all(f"Note: {n}" in text for n in notes)
     assert text.endswith(notes[-1])
     assert streamed_text(ask(client, NOTED, stream=True)) == text
+
+
+def _open_webui_citations(chunks) -> list[dict]:
+    """What Open WebUI 0.12 makes of a stream (its middleware and Citations.svelte,
+    read from its source): each ``source`` event is a source; each url_citation on a
+    delta becomes one more, its document the title alone; documents are grouped by
+    ``metadata.source`` (the n-th group is [n]), named by the first one's
+    ``metadata.name``."""
+    sources = [ch.model_extra["event"]["data"] for ch in chunks if "event" in ch.model_extra]
+    for ch in chunks:
+        for note in (
+            (ch.choices[0].delta.model_extra or {}).get("annotations", []) if ch.choices else []
+        ):
+            cited = note["url_citation"]
+            meta = {"source": cited["url"], "name": cited["title"]}
+            sources.append(
+                {
+                    "source": {"name": cited["title"]},
+                    "document": [cited["title"]],
+                    "metadata": [meta],
+                }
+            )
+    groups: list[dict] = []
+    for source in sources:
+        for document, meta in zip(source["document"], source["metadata"], strict=True):
+            found = next((g for g in groups if g["id"] == meta["source"]), None)
+            if found is None:
+                groups.append({"id": meta["source"], "name": meta["name"], "document": [document]})
+            else:
+                found["document"].append(document)
+    return groups
+
+
+def _chip(name: str) -> str:
+    """Open WebUI's chip for a source name (SourceToken.svelte's getDisplayTitle)."""
+    return name[:15] + "..." + name[-10:] if len(name) > 30 else name
+
+
+def test_open_webui_gets_one_content_block_and_a_chip_of_its_own_per_quote(client):
+    """Point 11: in Open WebUI every window showed a second "Content" block holding only
+    the article's title (the streamed url_citation merged with the source event of the
+    same id), and two quotes of one article had alike chips ("Russia Promises...
+    fghanistan"). bench/openwebui_check.py reads the same from a real Open WebUI."""
+    chunks = ask(client, "What did Matvienko say after the meeting?", stream=True)
+    citations = chunks[-1].model_extra["citations"]
+    assert len(citations) >= 2 and len({c["article"] for c in citations}) == 1
+    groups = _open_webui_citations(chunks)
+    assert [g["document"] for g in groups] == [[c["quote"]] for c in citations]  # one block
+    chips = [_chip(g["name"]) for g in groups]
+    assert len(set(chips)) == len(chips), chips
+    for g, c in zip(groups, citations, strict=True):
+        assert c["title"] in g["name"] and g["name"].endswith(f"[{c['n']}]")
+    # A client that wants the annotations streamed asks for them.
+    asked = ask(
+        client,
+        "What did Matvienko say after the meeting?",
+        stream=True,
+        stream_options={"include_annotations": True},
+    )
+    notes = asked[-1].choices[0].delta.model_extra["annotations"]
+    assert [a["url_citation"]["quote"] for a in notes] == [c["quote"] for c in citations]

@@ -10,11 +10,13 @@ the ``[n]`` markers are kept; a refusal quotes the sentence nearest the question
 ``qa ask --json``) rides along at the top level of the completion (of the last chunk
 when streaming), the message carries them as OpenAI ``url_citation`` annotations, and
 ``usage`` counts the tokens. Streamed, the text comes in pieces of a few words, each
-citation first as an Open WebUI ``source`` event (a chunk without choices), the
-annotations on the last chunk's delta, and ``usage`` on a chunk of its own when the
-client asks (``stream_options.include_usage``). With ``QA_AUTH`` every call needs
-``Authorization: Bearer user:password`` (the ``QA_AUTH`` entry as the API key) or HTTP
-Basic.
+citation first as an Open WebUI ``source`` event (a chunk without choices), and
+``usage`` on a chunk of its own when the client asks (``stream_options.include_usage``).
+The annotations go on the last chunk's delta only when asked for
+(``stream_options.include_annotations``): Open WebUI turns each one into a second
+source document (the title alone) under the citation's own. With ``QA_AUTH`` every
+call needs ``Authorization: Bearer user:password`` (the ``QA_AUTH`` entry as the API
+key) or HTTP Basic.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ def parse_request(body: object) -> dict:
         "model": str(body.get("model") or MODEL_ID),
         "stream": bool(body.get("stream")),
         "include_usage": bool(options.get("include_usage")),
+        "include_annotations": bool(options.get("include_annotations")),
         "prompt": [_text(m.get("content")) for m in messages],  # what usage counts
     }
 
@@ -163,7 +166,7 @@ def completion(answer: Answer, model: str, prompt: list[str] | None = None) -> d
 def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
     """Server-sent events: the role; once the answer is ready, one Open WebUI
     ``source`` event per citation, the text in pieces of a few words, a last chunk with
-    the annotations and the citations; then ``usage`` when the client asked for it.
+    the citations (and the annotations, when asked for); then ``usage`` when asked for.
 
     The text is sent once its citations are checked (with an LLM the check renumbers
     the markers, so the raw tokens would not match the citations).
@@ -194,7 +197,7 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
                     yield data({"choices": [], "event": source})
                 for text in stream_pieces(content):
                     yield event({"content": text})
-                notes = annotations(content, piece)
+                notes = annotations(content, piece) if request["include_annotations"] else []
                 yield event({"annotations": notes} if notes else {}, "stop", **_extras(piece))
                 if request["include_usage"]:
                     yield data({"choices": [], "usage": usage(request["prompt"], content)})

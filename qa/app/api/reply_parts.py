@@ -5,7 +5,9 @@ pieces, the citations as OpenAI ``url_citation`` annotations and as Open WebUI
 Every citation has one id, ``qa-news:<article>#<start>-<end>`` (the article and the
 exact span quoted), used as the annotation's ``url`` and as the source event's
 ``metadata[0].source``: Open WebUI numbers its sources by that id (the n-th distinct id
-is ``[n]``), and merges an annotation into the source event of the same citation.
+is ``[n]``), and merges a streamed annotation into the source event of the same
+citation as a second document holding the title alone (hence no streamed annotations
+unless asked for, openai_api.py).
 """
 
 from __future__ import annotations
@@ -131,12 +133,23 @@ def url_citations(content: str, citations: list[Citation]) -> list[dict]:
     return out
 
 
+def source_name(c: Citation, words: int = 6) -> str:
+    """What a chat client names citation ``c`` by: the quote's first words, the article's
+    title and ``[n]`` (“Valentina Matvienko, Russia’s upper house…” — Russia Promises …
+    [1]). Open WebUI's chip shows a name's first 15 and last 10 characters, so two
+    quotes of one article differ at both ends."""
+    said = c.quote.split()
+    start = " ".join(said[:words]) + ("…" if len(said) > words else "")
+    return f"“{start}” — {c.title or c.article} [{c.n}]"
+
+
 def source_events(citations: list[Citation]) -> list[dict]:
-    """Open WebUI ``source`` events, one per citation in order: the article as the
-    source, the exact quote as the document, the citation's id as ``metadata.source``."""
+    """Open WebUI ``source`` events, one per citation in order: the exact quote as the
+    one document, named by :func:`source_name`, the citation's id as
+    ``metadata.source``."""
     out = []
     for c, cid in zip(citations, citation_ids(citations), strict=True):
-        name = c.title or c.article
+        name = source_name(c)
         meta = {
             "source": cid,
             "name": name,
