@@ -33,7 +33,7 @@ TABLE = [
     ("How much did Time Warner earn?", "factoid", ""),
     ("Tell me about it", "factoid", ""),  # nothing to look for
     ("What happened?", "factoid", ""),
-    ("Summarise", "factoid", ""),  # no article named, no conversation
+    ("Summarise", "summary", ""),  # no article named: the only one there is, if one
     ("", "factoid", ""),
 ]
 
@@ -52,11 +52,15 @@ def test_summary_hints_name_the_article():
     )
 
 
-def test_summarise_it_needs_a_conversation():
+def test_summarise_it_names_no_article_the_conversation_or_the_corpus_does():
     history = [{"role": "user", "content": "Tell me about the DS"}]
     kind = classify("Summarise it", history)
     assert (kind.name, kind.article_hint) == ("summary", "")
-    assert classify("Summarise it").name == "factoid"
+    # alone, "it" is the only article there is (Summaries.find_article), else no summary
+    assert (classify("Summarise it").name, classify("Summarise it").article_hint) == (
+        "summary",
+        "",
+    )
     assert classify("Sum it up", history).name == "summary"
 
 

@@ -6,12 +6,19 @@ carries citations, else the subject of the last question), or by name: the retri
 whose title holds most of the hint's words (at least half), else the first retrieved
 article when its passage holds them all.
 
+"Summarise this article" with nothing to name it by summarises the only article there is
+(the corpus holds one, or the question is limited to one).
+
 The summariser is unsupervised and extractive (centroid): every sentence of the article
 is embedded with the bundled model; a sentence scores by its similarity to the mean of
-them all. The lead (the first sentence that is not boilerplate: a byline, a dateline, a
-credit, a line of a few words) is always kept: news puts the story in its first sentence, and
-the lead is the strongest baseline of news summarisation. Then the best-scoring sentences
-up to ``n`` (a fifth of the sentences, 3 to 5), no two nearly the same.
+them all, plus a bonus for coming early (news tells its main facts first: the inverted
+pyramid), for opening its paragraph and for repeating the title's words (the headline
+names the story's main fact). Headings, datelines and credits are never key
+sentences: a line that is a paragraph of its own without a sentence's end or in title case,
+"Updated on", a byline. The lead (the first sentence that is not such a line) is always
+kept: news puts the story in its first sentence, and the lead is the strongest baseline of
+news summarisation. Then the best-scoring sentences up to ``n`` (a fifth of the sentences,
+3 to 5), no two nearly the same.
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ _BOILERPLATE = re.compile(
 )
 MIN_SENTENCES, MAX_SENTENCES = 3, 5
 NEAR_DUPLICATE = 0.9
+POSITION_WEIGHT = 0.15  # how much coming first counts against the centroid similarity
+PARAGRAPH_OPENING = 0.05  # a paragraph's first sentence often states its point
+REDUNDANCY = 0.3  # how much being like a chosen sentence counts against a sentence
+TITLE_WEIGHT = 0.15  # the share of the title's words a sentence repeats (Edmundson, 1969)
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into of on or the to with".split()  # noqa: SIM905
+)
 MAX_ARTICLE_SENTENCES = 120
 _ARTICLE_ID = re.compile(r"\b[\w.-]+(?:/[\w.-]+)+\b")
 
@@ -53,7 +67,7 @@ class Summaries:
             return None
         article, hint = found
         passages = self.article_passages(article)
-        sentences = sentences_of(passages)[:MAX_ARTICLE_SENTENCES]
+        sentences = [s for s in sentences_of(passages)[:MAX_ARTICLE_SENTENCES] if not is_heading(s)]
         if not sentences:
             return None
         chosen = summarise(sentences, self.embedder.encode([s.text for s in sentences]))
@@ -81,7 +95,11 @@ class Summaries:
             asked = last_user_questions(history, n=1)
             hint = subject_of(asked[0]) if asked else ""
         if not topic_terms(hint):
-            return None
+            only = filters.articles if filters and len(filters.articles) == 1 else list(known)
+            if len(only) != 1:
+                return None
+            one = only[0]  # the only article there is
+            return (one.decode() if isinstance(one, bytes) else str(one)), ""
         return self._by_name(hint, filters)
 
     def _by_name(self, hint: str, filters=None) -> tuple[str, str] | None:
@@ -103,21 +121,65 @@ class Summaries:
         return [passage_of(r) for r in article_rows(self.retriever.index, article)]
 
 
+def is_heading(sentence) -> bool:
+    """A heading, dateline or credit rather than a sentence of the story: the whole of its
+    line without a sentence's end, a line in title case, or boilerplate."""
+    text = sentence.text.strip()
+    if _BOILERPLATE.search(text) or _BYLINE.search(text) or text.lower().startswith("updated"):
+        return True
+    article = sentence.passage.text
+    at = sentence.start - sentence.passage.start
+    line_start = article.rfind("\n", 0, max(at, 0)) + 1
+    line_end = article.find("\n", at + len(sentence.text))
+    line = article[line_start : line_end if line_end >= 0 else len(article)].strip()
+    if line != text:
+        return False
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    title_case = words and all(w[0].isupper() or w.lower() in _SMALL_WORDS for w in words)
+    return bool(title_case) or (not text.endswith((".", "!", "?", "”", '"')) and len(words) < 12)
+
+
+def _paragraph_openings(sentences) -> np.ndarray:
+    """1 where a sentence opens its paragraph (a blank line or the passage start before)."""
+    out = np.zeros(len(sentences), dtype=np.float32)
+    for i, s in enumerate(sentences):
+        before = s.passage.text[: max(s.start - s.passage.start, 0)]
+        out[i] = 1.0 if not before.strip() or before.rstrip(" \t").endswith("\n") else 0.0
+    return out
+
+
 def summarise(sentences, vectors) -> list:
-    """The centroid summary: the chosen sentences, in article order."""
+    """The centroid summary with a lead bias: the chosen sentences, in article order."""
     vectors = np.asarray(vectors, dtype=np.float32)
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
-    scores = vectors @ centroid
+    position = 1.0 - np.arange(len(sentences), dtype=np.float32) / max(len(sentences), 1)
+    title = set(topic_terms(sentences[0].passage.title)) if sentences else set()
+    in_title = np.array(
+        [len(title & set(topic_terms(s.text))) / max(len(title), 1) for s in sentences],
+        dtype=np.float32,
+    )
+    scores = (
+        vectors @ centroid
+        + POSITION_WEIGHT * position
+        + PARAGRAPH_OPENING * _paragraph_openings(sentences)
+        + TITLE_WEIGHT * in_title
+    )
     n = min(len(sentences), max(MIN_SENTENCES, min(MAX_SENTENCES, round(len(sentences) / 5))))
     lead = lead_index([s.text for s in sentences])
     chosen: list[int] = [] if lead is None else [lead]
-    for i in np.argsort(-scores, kind="stable"):
-        if len(chosen) >= n:
+    while len(chosen) < n:  # maximal marginal relevance: the best not like one chosen
+        best, best_value = -1, -np.inf
+        for i in range(len(sentences)):
+            like = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            if i in chosen or like >= NEAR_DUPLICATE:
+                continue
+            value = scores[i] - REDUNDANCY * like
+            if value > best_value:
+                best, best_value = i, value
+        if best < 0:
             break
-        if i in chosen or any(float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE for j in chosen):
-            continue
-        chosen.append(int(i))
+        chosen.append(best)
     for i in chosen:
         sentences[i].score = float(scores[i])
     return [sentences[i] for i in sorted(chosen)]

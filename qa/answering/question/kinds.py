@@ -151,9 +151,7 @@ def classify(question: str, history: list[dict] | None = None) -> Kind:
     if m:
         rest = _clean(m.group("rest"))
         hint = " ".join(w for w in rest.split() if w.lower().strip(",.") not in _SUMMARY_FILLER)
-        if hint or history:
-            return Kind("summary", article_hint=hint)
-        return Kind()
+        return Kind("summary", article_hint=hint)  # none: the conversation's or the only one
     for pattern in _COMPARE:
         m = pattern.match(q)
         if m:
