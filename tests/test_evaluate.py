@@ -91,3 +91,34 @@ def test_eval_on_a_foreign_corpus_and_file(capsys, tmp_path, monkeypatch):
     assert rows["How many steel cables were replaced?"]["citation_ok"]
     assert rows["What is the panda at the zoo called?"]["rank"] == 1
     assert report["metrics"]["retrieval_hit_at_1"] == 1.0
+
+
+def test_figures_per_kind_of_question_count_refusals_right_only_for_look_alikes():
+    from qa.evaluation.run import by_kind
+
+    def row(kind, expected, abstained, contains):
+        return {
+            "kind": kind,
+            "expected": expected,
+            "unanswerable": not expected,
+            "abstained": abstained,
+            "contains": contains,
+            "exact_match": float(contains),
+            "f1": float(contains),
+            "citation_ok": contains,
+            "rank": 1,
+            "latency_ms": 10.0,
+        }
+
+    rows = [
+        row("why", ["because"], False, True),
+        row("why", ["because"], True, False),
+        row("lookalike", [], True, False),
+        row("lookalike", [], True, False),
+        row("lookalike", [], False, False),
+    ]
+    kinds = by_kind(rows, 5)
+    assert kinds["why"]["n"] == 2 and kinds["why"]["answer_contains"] == 0.5
+    assert kinds["why"]["refused"] == 0.5
+    assert kinds["lookalike"] == {"n": 3, "refused": round(2 / 3, 4)}
+    assert by_kind(rows[:2], 5) == {}  # one kind: nothing to break down

@@ -56,6 +56,8 @@ def print_report(report: dict, errors: list[dict]) -> None:
     for key, value in report["metrics"].items():
         table.add_row(key, f"{value:.1f}" if key.startswith("latency") else f"{value:.3f}")
     console.print(table)
+    if report.get("by_kind"):
+        console.print(_kind_table(report["by_kind"]))
     failures = [r for r in report["rows"] if is_failure(r)]
     if failures:
         console.print(f"\n[bold]{len(failures)} failures[/bold]")
@@ -68,6 +70,36 @@ def print_report(report: dict, errors: list[dict]) -> None:
         console.print(f"  top passage ({r['top_article']}): {escape(r['top_passage'][:200])}")
     for e in errors:
         console.print(f"[red]bad line {e['line']}:[/red] {escape(e['error'])}")
+
+
+KIND_COLUMNS = [
+    ("n", "n"),
+    ("answer_contains", "contains"),
+    ("exact_match", "EM"),
+    ("f1", "F1"),
+    ("citation_accuracy", "cit"),
+    ("refused", "refused"),
+]
+
+
+def _kind_rows(by_kind: dict[str, dict]) -> list[list[str]]:
+    def cell(figures: dict, key: str) -> str:
+        if key not in figures:
+            return "-"
+        return str(figures[key]) if key == "n" else f"{figures[key]:.3f}"
+
+    return [[kind] + [cell(f, key) for key, _ in KIND_COLUMNS] for kind, f in by_kind.items()]
+
+
+def _kind_table(by_kind: dict[str, dict]):
+    from rich.table import Table
+
+    table = Table(title="by kind of question (refused: right for look-alikes only)")
+    for name in ["kind", *(label for _, label in KIND_COLUMNS)]:
+        table.add_column(name, justify="left" if name == "kind" else "right")
+    for row in _kind_rows(by_kind):
+        table.add_row(*row)
+    return table
 
 
 def write_report(report: dict, errors: list[dict], out: Path) -> list[Path]:
@@ -90,6 +122,11 @@ def _markdown(report: dict, errors: list[dict]) -> str:
         "| --- | ---: |",
     ]
     lines += [f"| {k} | {v} |" for k, v in report["metrics"].items()]
+    if report.get("by_kind"):
+        labels = ["kind", *(label for _, label in KIND_COLUMNS)]
+        lines += ["", "## By kind of question", "", "| " + " | ".join(labels) + " |"]
+        lines += ["| --- |" + " ---: |" * len(KIND_COLUMNS)]
+        lines += ["| " + " | ".join(row) + " |" for row in _kind_rows(report["by_kind"])]
     failures = [r for r in report["rows"] if is_failure(r)]
     lines += ["", f"## Failures ({len(failures)})", ""]
     for r in failures:

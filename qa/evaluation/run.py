@@ -100,6 +100,7 @@ def score_row(pair: QAPair, answer, copies: dict[str, list[str]] | None = None) 
         "question": pair.question,
         "expected": pair.answers,
         "source": pair.source,
+        "kind": pair.kind,
         "unanswerable": pair.unanswerable,
         "answer": answer.answer,
         "short_answer": answer.short_answer,
@@ -183,6 +184,27 @@ def aggregate(rows: list[dict], k: int) -> dict:
     }
 
 
+KIND_METRICS = ["answer_contains", "exact_match", "f1", "citation_accuracy", "retrieval_hit_at_1"]
+
+
+def by_kind(rows: list[dict], k: int) -> dict[str, dict]:
+    """The metrics per ``kind`` of question (when the file gives two kinds or more): for
+    answerable kinds the answer's figures, for every kind ``refused`` (the share of its
+    questions refused: right for look-alikes, wrong for the others)."""
+    kinds = sorted({r.get("kind") or "" for r in rows if not r.get("sources")})
+    if len(kinds) < 2:
+        return {}
+    out = {}
+    for kind in kinds:
+        sub = [r for r in rows if (r.get("kind") or "") == kind and not r.get("sources")]
+        figures = {"n": len(sub), "refused": round(sum(r["abstained"] for r in sub) / len(sub), 4)}
+        if any(not r["unanswerable"] for r in sub):
+            agg = aggregate(sub, k)
+            figures.update({key: round(agg[key], 4) for key in KIND_METRICS})
+        out[kind or "(none)"] = figures
+    return out
+
+
 def is_failure(row: dict) -> bool:
     if row["unanswerable"]:
         return not row["abstained"]
@@ -219,5 +241,6 @@ def run_eval(assistant, pairs: list[QAPair], k: int, progress: bool = True) -> d
         "k": k,
         "backend": assistant.backend,
         "metrics": {key: round(v, 4) for key, v in aggregate(rows, k).items()},
+        "by_kind": by_kind(rows, k),
         "rows": rows,
     }
