@@ -45,6 +45,7 @@ import numpy as np
 
 from qa.answering.readers.windows import load_tokenizer
 from training.export import export_onnx, restore_fp32, ship
+from training.news_data import news_features
 from training.paths import ROOT, SEED
 from training.reader_data import features, lookalike_features
 
@@ -142,26 +143,34 @@ def to_tensors(batch: list[tuple]):
 
 
 def train(args) -> None:
-    """The main round from the bundled weights, then the look-alike round from its
-    weights (``--lookalike-from``: that round only, from those weights)."""
+    """The main round from the bundled weights, the look-alike round from its weights, then
+    the news round from their mix (``--lookalike-from``: from the look-alike round on, from
+    those weights; ``--news-from``: the news round only, from those weights)."""
     t0 = time.time()
     work = Path(args.checkpoint_dir)
-    main_out = work / "main.safetensors" if args.lookalike_questions else Path(args.out)
-    if not args.lookalike_from:
-        train_round(args, "main", features, None, args.lr, work, main_out)
-    if args.lookalike_questions:
-        init = Path(args.lookalike_from) if args.lookalike_from else main_out
-        tuned = work / "lookalike.safetensors"
-        train_round(
-            args,
-            "look-alike",
-            lookalike_features,
-            init,
-            args.lookalike_lr,
-            work / "lookalike",
-            tuned,
-        )
-        mix_weights(init, tuned, args.lookalike_mix, Path(args.out))
+    squad_out = work / "squad.safetensors" if args.news_passes else Path(args.out)
+    if not args.news_from:
+        main_out = work / "main.safetensors" if args.lookalike_questions else squad_out
+        if not args.lookalike_from:
+            train_round(args, "main", features, None, args.lr, work, main_out)
+        if args.lookalike_questions:
+            init = Path(args.lookalike_from) if args.lookalike_from else main_out
+            tuned = work / "lookalike.safetensors"
+            train_round(
+                args,
+                "look-alike",
+                lookalike_features,
+                init,
+                args.lookalike_lr,
+                work / "lookalike",
+                tuned,
+            )
+            mix_weights(init, tuned, args.lookalike_mix, squad_out)
+    if args.news_passes:
+        init = Path(args.news_from) if args.news_from else squad_out
+        tuned = work / "news.safetensors"
+        train_round(args, "news", news_features, init, args.news_lr, work / "news", tuned)
+        mix_weights(init, tuned, args.news_mix, Path(args.out))
     print(f"training took {(time.time() - t0) / 60:.1f} min in all", flush=True)
 
 
@@ -308,6 +317,35 @@ def main(argv=None) -> None:
         "--lookalike-from",
         default="",
         help="only the look-alike round, from these trained weights (e.g. the main round's)",
+    )
+    ap.add_argument(
+        "--news-from",
+        default="",
+        help="only the news round, from these trained weights (e.g. "
+        "training/weights/squad.safetensors, the SQuAD rounds' mix)",
+    )
+    ap.add_argument(
+        "--news-passes", type=int, default=2, help="passes over news-qa train (0: no news round)"
+    )
+    ap.add_argument(
+        "--news-squad",
+        type=int,
+        default=2000,
+        help="SQuAD questions mixed into the news round (after the earlier rounds' questions)",
+    )
+    ap.add_argument(
+        "--news-negative-share",
+        type=float,
+        default=0.6,
+        help="of news-qa's answerable rows, those also read with an on-topic sentence "
+        "that does not answer",
+    )
+    ap.add_argument("--news-lr", type=float, default=3e-5)
+    ap.add_argument(
+        "--news-mix",
+        type=float,
+        default=1.0,
+        help="the shipped weights: this share of the news round, the rest the SQuAD rounds'",
     )
     ap.add_argument("--max-len", type=int, default=144)
     ap.add_argument("--overlap", type=int, default=40)
