@@ -1,5 +1,7 @@
 """Page fragments: everything from articles or answers is escaped; markers link to sources."""
 
+import re
+
 from qa.app.web.page import CLOSEST_NOTE, chat_markdown, sources_html
 from qa.types import Answer, Citation, Passage
 
@@ -94,7 +96,7 @@ def test_a_refusal_marks_the_nearest_sentence_in_its_passage_escaped():
     assert "<mark>" not in sources_html(a) and CLOSEST_NOTE not in sources_html(a)
     a.closest = Citation(0, "art", "<b>Title</b>", "", "c1", 107, 107 + len(HOSTILE), HOSTILE)
     html = sources_html(a)
-    assert "Intro. <mark class='qa-near'>Fees rise &lt;script&gt;" in html
+    assert f"Intro. <mark class='qa-near' title='{CLOSEST_NOTE}'>Fees rise &lt;script&gt;" in html
     assert "<script>" not in html
     assert CLOSEST_NOTE in html and "[0]" not in html  # shown, never cited
     a.closest.article = "another"  # not in a shown passage: nothing marked
@@ -206,7 +208,11 @@ def test_citations_of_one_article_with_overlapping_text_share_one_card():
     assert html.count("Second sentence there.") == 1  # the overlap is shown once
     assert "<mark>First sentence here.</mark> Second sentence there. <mark>Third one" in html
     assert "id='src-1-1'" in html and "id='src-1-2'" in html and "id='src-1-3'" in html
-    assert "[1] [2] Story A" in html and "[3] Story B" in html
+    headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h4>(.*?)</h4>", html)]
+    assert headings == ["[1] [2] Story A", "[3] Story B"]
+    # each [n] of a shared card carries its own quote's span; the card all of them
+    assert "data-n='2' data-start='44' data-end='63'" in html
+    assert "data-spans='0-20,44-63'" in html
     # the abstention's closest passages: overlapping chunks of one article, one card
     closest = Answer("q?", "q?", "", abstained=True, passages=[p1, p2, other])
     html = sources_html(closest, turn=1)

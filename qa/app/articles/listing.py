@@ -64,9 +64,14 @@ def categories(rows: list[ArticleRow]) -> list[str]:
     return [ALL_CATEGORIES, *sorted({r.category for r in rows})]
 
 
+def counted(n: int, word: str) -> str:
+    """ "1 chunk", "0 chunks", "1,024 chunks"."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def indexed_text(n: int) -> str:
     """ "1 article indexed", "2,225 articles indexed"."""
-    return f"{n:,} article{'' if n == 1 else 's'} indexed"
+    return f"{counted(n, 'article')} indexed"
 
 
 def filter_rows(

@@ -19,6 +19,7 @@ from qa.app.articles.listing import (
     article_rows,
     categories,
     count_text,
+    counted,
     filter_rows,
     indexed_text,
     page_of,
@@ -26,6 +27,7 @@ from qa.app.articles.listing import (
 )
 from qa.app.articles.trash import TrashError, TrashItem, list_trash, move_to_trash, restore
 from qa.app.articles.uploads import UploadError, discard_upload, save_upload
+from qa.app.articles.viewer import close_gone
 from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import escape_markdown_html
 from qa.text.terms import terms
@@ -140,6 +142,7 @@ def build_articles_tab(
             prev_btn = gr.Button("‹ Previous", size="sm", scale=0, elem_id="qa-prev")
             next_btn = gr.Button("Next ›", size="sm", scale=0, elem_id="qa-next")
         count = gr.Markdown(elem_id="qa-article-count")
+        opened = gr.State("")  # the id of the article in the view below
         with gr.Group(visible=False, elem_id="qa-article-box") as reader_box:
             reader = gr.HTML(elem_id="qa-article-reader")
             close_reader = gr.Button("Close the article", size="sm", elem_id="qa-article-close")
@@ -215,7 +218,7 @@ def build_articles_tab(
         cells = selected.row_value or []
         aid = str(cells[HEADERS.index("id")]) if len(cells) == len(HEADERS) else ""
         article = load_indexed_article(assistant.settings.corpus_dir, assistant.articles(), aid)
-        return reader_html(article), gr.update(visible=bool(aid))
+        return reader_html(article), gr.update(visible=bool(aid)), aid
 
     def upload(uploaded, progress=gr.Progress()):
         if not uploaded:
@@ -244,7 +247,7 @@ def build_articles_tab(
         elif summary:
             lines += [f"Skipped {e['file']}: {e['error']}" for e in summary["errors"]]
             lines.append(
-                f"{summary['chunks_embedded']} chunks embedded; "
+                f"{counted(summary['chunks_embedded'], 'chunk')} embedded; "
                 f"{indexed_text(summary['articles_total'])}."
             )
         return (*after_change("\n".join(lines)), None)  # and empty the file picker
@@ -286,7 +289,7 @@ def build_articles_tab(
             return after_change(f"Not synced: {s['error']}")
         return after_change(
             f"Synced: {s['added']} added, {s['updated']} updated, {s['deleted']} deleted, "
-            f"{s['unchanged']} unchanged; {s['chunks_embedded']} chunks embedded in "
+            f"{s['unchanged']} unchanged; {counted(s['chunks_embedded'], 'chunk')} embedded in "
             f"{s['seconds']} s."
         )
 
@@ -300,19 +303,23 @@ def build_articles_tab(
     version.change(render, [*view, page], shown, **private)
     prev_btn.click(lambda *a: render(*a[:-1], a[-1] - 1), [*view, page], shown, **private)
     next_btn.click(lambda *a: render(*a[:-1], a[-1] + 1), [*view, page], shown, **private)
-    table.select(open_article, None, [reader, reader_box], **private).then(None, js=OPEN_ARTICLE_JS)
-    close_reader.click(lambda: gr.update(visible=False), None, [reader_box], **private)
+    viewer = [reader_box, opened]
+    table.select(open_article, None, [reader, *viewer], **private).then(None, js=OPEN_ARTICLE_JS)
+    close_reader.click(lambda: (gr.update(visible=False), ""), None, viewer, **private)
     demo_load = render  # the first render happens on page load (see web.py)
     one_sync = {**private, "concurrency_limit": 1, "concurrency_id": "sync"}  # questions: many
-    files.upload(upload, [files], [*changed, files], **one_sync)
     remove_btn.click(ask_confirm, [remove_choice], [confirm, confirm_text, status], **private)
     remove_choice.change(lambda: gr.update(visible=False), None, [confirm], **private)
     no.click(lambda: gr.update(visible=False), None, [confirm], **private)
-    yes.click(move_confirmed, [remove_choice], changed, **one_sync)
-    restore_btn.click(put_back, [restore_choice], changed, **one_sync)
-    resync_btn.click(resync, None, changed, **one_sync)
+    for event in (
+        files.upload(upload, [files], [*changed, files], **one_sync),
+        yes.click(move_confirmed, [remove_choice], changed, **one_sync),
+        restore_btn.click(put_back, [restore_choice], changed, **one_sync),
+        resync_btn.click(resync, None, changed, **one_sync),
+    ):  # an article removed (or gone from the folder) is no longer shown open
+        event.then(lambda aid: close_gone(assistant, aid), [opened], viewer, **private)
     picks = [remove_choice, article_filter, restore_choice]  # what after_change keeps
-    return after_change, changed, picks, (demo_load, [*view, page], shown)
+    return after_change, changed, picks, (demo_load, [*view, page], shown), viewer
 
 
 def mentioning(assistant: Assistant, query: str) -> set[str] | None:

@@ -45,7 +45,7 @@ def cmd_ingest(args) -> int:
         f"{_n(summary.articles_total, 'article')}, {_n(summary.chunks_total, 'chunk')} "
         "in the index "
         f"({summary.added} added, {summary.updated} updated, {summary.deleted} deleted, "
-        f"{summary.unchanged} unchanged; {summary.chunks_embedded} chunks embedded; "
+        f"{summary.unchanged} unchanged; {_n(summary.chunks_embedded, 'chunk')} embedded; "
         f"{summary.duplicate_pairs} near-duplicate pairs) in {summary.seconds:.1f} s"
     )
     for err in summary.errors:

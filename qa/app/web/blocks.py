@@ -15,14 +15,8 @@ from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import parse_accounts
 from qa.app.access.throttle import LoginThrottle, LoginThrottleMiddleware
 from qa.app.api.openai_api import openai_router
-from qa.app.articles.article_view import (
-    READER_CSS,
-    SCROLL_JS,
-    SOURCES_JS,
-    load_indexed_article,
-    reader_html,
-)
-from qa.app.articles.listing import article_rows, indexed_text, retrieval_filters
+from qa.app.articles.article_view import READER_CSS, SCROLL_JS, SOURCES_JS
+from qa.app.articles.listing import article_rows, in_scope, retrieval_filters
 from qa.app.articles.tab import (
     ALL_ARTICLES,
     ArticleFiles,
@@ -31,9 +25,9 @@ from qa.app.articles.tab import (
     build_shared_filter,
 )
 from qa.app.articles.trash import TrashError
+from qa.app.articles.viewer import card_article, close_gone
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.web.chat_ui import ChatMemory, chat_history, shown, user_markdown, user_of
-from qa.app.web.examples import example_questions
 from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
@@ -45,6 +39,7 @@ from qa.app.web.page import (
     notice_html,
     sources_html,
 )
+from qa.app.web.scope import PageScope, filter_note
 from qa.app.web.startup import BackgroundSync
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.sync import SyncBusyError
@@ -55,11 +50,21 @@ MAX_EXAMPLES = 4
 # What the chat leaves for the rest of the first screen: header, filter, tabs, question
 # row, examples (measured at 1366x768 in tests/test_first_screen_web.py).
 CHAT_HEIGHT = "calc(100vh - 390px)"
+# Once a conversation is in view the examples make way (the follow-ups, under the
+# question box, take their place) and the chat takes their room: an overview is read
+# without scrolling inside a strip. Gradio sets the height inline, hence !important.
+CHAT_CSS = """
+#qa-chat-col { gap: 8px; }
+#qa-chat-col:has(#qa-chat [data-testid='bot']) #qa-chat {
+  height: calc(100vh - 250px) !important; }
+#qa-chat-col:has(#qa-chat [data-testid='bot']) #qa-examples { display: none !important; }
+"""
 
 
 def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> gr.Blocks:
     background = background or BackgroundSync(assistant)  # one sync at a time, with progress
     memory = ChatMemory(assistant)
+    scope = PageScope(assistant, background, MAX_EXAMPLES)  # header count, examples
 
     def respond(
         question,
@@ -86,6 +91,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         chosen = article if article and article != ALL_ARTICLES else ""
         rows = article_rows(assistant.articles())
         filters = retrieval_filters(rows, chosen, category, date_from, date_to)
+        in_category = len(in_scope(rows, category))
+        why = filter_note(len(rows), in_category, chosen, category, date_from, date_to)
         engine_history = chat_history(history)
         history = [
             *history,
@@ -100,6 +107,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             for piece in assistant.stream(question, engine_history, int(k), filters):
                 if isinstance(piece, Answer):
                     answer = piece
+                    if piece.abstained and why and why not in piece.notes:
+                        piece.notes.append(why)  # the filter the user set may be why
                     history[-1] = {"role": "assistant", "content": chat_markdown(piece, turn)}
                     note = background.status.answer_note()  # answered mid-sync: say so
                     yield history, sources_html(piece, turn), "", *keep, shown(note_html(note))
@@ -119,28 +128,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         done = (conversation_id, *listing, memory.download(conversation), hide)
         yield history, gr.skip(), "", *done, gr.skip()
 
-    examples_cache: dict = {}
-
-    def show_examples():
-        """Example questions (eval.jsonl, else built from the indexed articles), worked
-        out once per sync; none while the first sync runs."""
-        key = background.status.finished
-        if key not in examples_cache and not background.status.running:
-            examples_cache.clear()
-            examples_cache[key] = example_questions(assistant, MAX_EXAMPLES)
-        found = examples_cache.get(key, [])
-        buttons = [
-            gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
-            for i in range(MAX_EXAMPLES)
-        ]
-        return gr.update(visible=bool(found)), *buttons
-
     def open_reader(evt: gr.EventData):
-        data = getattr(evt, "_data", None) or {}
-        aid = str(data.get("article") or "")
-        article = load_indexed_article(assistant.settings.corpus_dir, assistant.articles(), aid)
-        start, end = int(data.get("start") or -1), int(data.get("end") or -1)
-        return reader_html(article, start, end), gr.update(visible=bool(aid))
+        return card_article(assistant, getattr(evt, "_data", None) or {})
 
     def run_sync(progress=None) -> dict:
         """The sync summary, or {"error": message} when the index cannot be synced."""
@@ -150,24 +139,31 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         except (IndexUnavailable, SyncBusyError) as exc:
             return {"error": str(exc)}
 
-    def sync_banner(seen: str, *picked):
-        """The sync's progress at the top of the page; the articles lists once it ends."""
+    def sync_banner(seen: str, category: str, chat_open: str, tab_open: str, *picked):
+        """The sync's progress at the top of the page, and the header counting as it
+        does; once it ends: the articles lists, the header, the examples (a page opened
+        during the sync had none), and an open article closed if it was removed."""
         status = background.status
         text = status.banner()
         banner = gr.update(value=text, visible=bool(text))
-        if status.running or status.finished == seen:
-            return banner, seen, gr.skip(), *([gr.skip()] * len(refresh_outputs))
+        rest = [gr.skip()] * (len(refresh_outputs) + 1 + MAX_EXAMPLES + 4)
+        if status.running:
+            return banner, seen, scope.header(), *rest
+        if status.finished == seen:
+            return banner, seen, gr.skip(), *rest
         # The lists follow the index; the status line is left to the Articles tab's own
         # messages ("Moved … to the trash" must not be replaced by this refresh).
         _, *lists = refresh_articles("", picked)  # the user's picks stay
-        return banner, status.finished, header_text(), gr.skip(), *lists
-
-    def header_text() -> str:
-        """The line at the top: what the page is, and how many articles it answers from."""
-        count = indexed_text(len(assistant.articles()))
+        examples = scope.example_updates(category)
+        closed = close_gone(assistant, chat_open, tab_open)
         return (
-            f"**Ask your news articles** · {count} · answers quote the articles and cite "
-            "them, or say that the articles don't say"
+            banner,
+            status.finished,
+            scope.header(category),
+            gr.skip(),
+            *lists,
+            *examples,
+            *closed,
         )
 
     def api_ask(
@@ -229,21 +225,22 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         gr.HTML(notice_html(memory.notice), visible=bool(memory.notice), elem_id="qa-db-notice")
         seen_sync = gr.State(background.status.finished)
         ticker = gr.Timer(1.0)
-        header = gr.Markdown(header_text(), elem_id="qa-header")
+        header = gr.Markdown(scope.header(), elem_id="qa-header")
         shared = build_shared_filter(assistant)
         with gr.Tab("Chat"), gr.Row():
-            with gr.Column(scale=3):
+            with gr.Column(scale=3, elem_id="qa-chat-col"):
                 # Sized to the window: at 1366x768 the question box, Ask and the examples
-                # are on the first screen, under the chat.
+                # are on the first screen, under the chat (taller once it holds a
+                # conversation: CHAT_CSS). No floating label over the scrolled messages.
                 chatbot = gr.Chatbot(
                     height=CHAT_HEIGHT,
                     min_height=220,
                     label="Conversation",
+                    show_label=False,
                     elem_id="qa-chat",
                     feedback_options=("Like", "Dislike"),
                     buttons=["copy", "copy_all"],
                 )
-                follow = build_follow_ups()
                 panel = build_feedback()
                 with gr.Row(equal_height=True, elem_id="qa-ask-row"):
                     question = gr.Textbox(
@@ -259,6 +256,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                         "Ask", variant="primary", scale=0, min_width=96, elem_id="qa-ask"
                     )
                 notice = gr.HTML("", visible=False, elem_id="qa-notice")
+                follow = build_follow_ups()  # where the examples were, once they make way
                 with gr.Row(visible=False, elem_id="qa-examples") as examples_row:
                     gr.Markdown("Try:", elem_classes=["qa-try"])
                     example_buttons = [
@@ -281,10 +279,11 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(sources_html(None), elem_id="qa-sources", js_on_load=SOURCES_JS)
+                chat_open = gr.State("")  # the article open below the sources
                 with gr.Group(visible=False, elem_id="qa-reader-box") as reader_box:
                     reader = gr.HTML(elem_id="qa-reader")
                     close_reader = gr.Button("Close the article", size="sm", elem_id="qa-close")
-        refresh_articles, refresh_outputs, picks, first_render = build_articles_tab(
+        refresh_articles, refresh_outputs, picks, first_render, viewer = build_articles_tab(
             assistant, files_ops, article, shared
         )
 
@@ -302,20 +301,36 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             trigger(respond, inputs, ask_outputs, api_visibility="private").then(
                 memory.follow_ups, [conversation_id], follow.outputs, api_visibility="private"
             )
-        memory.wire(demo, sidebar, panel, follow, chatbot, sources, conversation_id, notice)
-        sources.click(open_reader, None, [reader, reader_box], api_visibility="private").then(
-            None, js=SCROLL_JS
+        memory.wire(
+            demo, sidebar, panel, follow, chatbot, sources, conversation_id, notice, reader_box
         )
-        close_reader.click(
-            lambda: gr.update(visible=False), None, [reader_box], api_visibility="private"
+        private = {"api_visibility": "private"}
+        opened = [reader, reader_box, chat_open]
+        sources.click(open_reader, None, opened, **private).then(None, js=SCROLL_JS)
+        close_reader.click(lambda: (gr.update(visible=False), ""), None, opened[1:], **private)
+        examples = [examples_row, *example_buttons]
+        demo.load(scope.header, [shared.category], header, queue=False, **private)
+        demo.load(*first_render, **private)
+        demo.load(scope.example_updates, [shared.category], examples, **private)
+        shared.category.change(  # the count and the examples of the category chosen
+            lambda c: (scope.header(c), *scope.example_updates(c)),
+            [shared.category],
+            [header, *examples],
+            **private,
         )
-        demo.load(header_text, None, header, queue=False, api_visibility="private")
-        demo.load(*first_render, api_visibility="private")
-        demo.load(show_examples, None, [examples_row, *example_buttons], api_visibility="private")
         ticker.tick(
             sync_banner,
-            [seen_sync, *picks],
-            [banner, seen_sync, header, *refresh_outputs],
+            [seen_sync, shared.category, chat_open, viewer[1], *picks],
+            [
+                banner,
+                seen_sync,
+                header,
+                *refresh_outputs,
+                *examples,
+                reader_box,
+                chat_open,
+                *viewer,
+            ],
             api_visibility="private",
             concurrency_limit=None,
             show_progress="hidden",
@@ -364,7 +379,7 @@ def launch(
         server_port=port,
         auth=auth,
         prevent_thread_lock=not block,
-        css=CSS + MEMORY_CSS + READER_CSS,
+        css=CSS + MEMORY_CSS + READER_CSS + CHAT_CSS,
         theme=theme(),
         footer_links=["api"],
         quiet=not block,

@@ -23,6 +23,20 @@ MEMORY_CSS = """
 #qa-follow-ups button { flex: 0 1 auto; min-width: 0; border-style: dashed; }
 """
 
+# "Delete" asks first: its question and "Yes, delete it" are brought into view in the
+# sidebar (a long list of conversations puts them below the fold). The box can render
+# after the event ends on a loaded machine: look for it for up to 10 s.
+CONFIRM_JS = """() => {
+  let tries = 0;
+  const timer = setInterval(() => {
+    const yes = document.getElementById('qa-confirm-delete');
+    if (yes && yes.offsetParent !== null) {
+      document.getElementById('qa-confirm-delete-box').scrollIntoView({block: 'nearest'});
+      clearInterval(timer);
+    } else if (++tries >= 100) clearInterval(timer);
+  }, 100);
+}"""
+
 # A long conversation title ends in an ellipsis (CSS above); the whole title shows on
 # hover. Gradio's radio has no per-choice tooltip, so the labels get one as they render.
 TITLES_JS = """() => {
@@ -94,9 +108,16 @@ def build_sidebar() -> Sidebar:
                 elem_id="qa-title",
             )
             with gr.Row():  # nothing to rename or delete until a conversation is chosen
-                rename = gr.Button("Rename", size="sm", interactive=False, elem_id="qa-rename")
+                rename = gr.Button(
+                    "Rename", size="sm", interactive=False, min_width=0, elem_id="qa-rename"
+                )
                 delete = gr.Button(
-                    "Delete", size="sm", variant="stop", interactive=False, elem_id="qa-delete"
+                    "Delete",
+                    size="sm",
+                    variant="stop",
+                    interactive=False,
+                    min_width=0,
+                    elem_id="qa-delete",
                 )
             with gr.Group(visible=False, elem_id="qa-confirm-delete-box") as confirm_box:
                 gr.Markdown("Delete this conversation? Its feedback is kept.")

@@ -16,6 +16,7 @@ from qa.app.records.database import check_chat_database
 from qa.app.records.feedback import DOWN, UP, FeedbackStore, index_generation
 from qa.app.records.transcript import conversation_markdown, markdown_filename
 from qa.app.web.chat_layout import (
+    CONFIRM_JS,
     DONT_SAY,
     DOWNLOAD,
     MAX_FOLLOW_UPS,
@@ -208,9 +209,11 @@ class ChatMemory:
         sources,
         conv_id,
         notice,
+        reader_box,
     ):
         """Connect the sidebar, the thumbs and the correction box to the stores;
-        ``notice`` (the line under the question box) says what a correction saved."""
+        ``notice`` (the line under the question box) says what a correction saved, and
+        ``reader_box`` (an article opened from a source) closes as its conversation goes."""
         memory = self
 
         def refresh(query, conversation_id, request: gr.Request):
@@ -356,7 +359,7 @@ class ChatMemory:
             [conv_id],
             [sidebar.confirm_box],
             api_visibility="private",
-        )
+        ).then(None, js=CONFIRM_JS)  # the question and its answer brought into view
         sidebar.cancel.click(
             lambda: gr.update(visible=False), None, [sidebar.confirm_box], **private
         )
@@ -366,6 +369,9 @@ class ChatMemory:
             [*opened, *listing_out, sidebar.confirm_box],
             **private,
         ).then(memory.follow_ups, [conv_id], follow.outputs, **private)
+        leaving = (sidebar.listing.input, sidebar.new.click, chatbot.clear, sidebar.confirm.click)
+        for leave in leaving:  # another conversation, a new one, or this one deleted
+            leave(lambda: gr.update(visible=False), None, [reader_box], **private)
         chatbot.select(show_sources, [conv_id], [sources], api_visibility="private").then(
             None, js=SCROLL_TO_HASH_JS
         )

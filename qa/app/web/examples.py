@@ -1,6 +1,7 @@
 """Example questions for the chat: the corpus's own eval.jsonl when it has one, else
 questions built from the articles (who said what, what happened on a date, who a named
-person is), spread over the categories, each kept only when the assistant answers it."""
+person is), spread over the categories (or of the one category chosen), each kept only
+when the assistant answers it."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import json
 from qa.answering.builders.suggest import questions_from
 from qa.answering.service import Assistant
 from qa.app.articles.article_view import load_indexed_article
-from qa.app.articles.listing import category_of
+from qa.app.articles.listing import ALL_CATEGORIES, category_of
 from qa.text.sentences import sentence_spans
 
 
-def shipped_questions(assistant: Assistant, n: int) -> list[str]:
-    """Answerable questions from ``<corpus>/eval.jsonl``."""
+def _in(category: str, article_id: str) -> bool:
+    return not category or category == ALL_CATEGORIES or category_of(article_id) == category
+
+
+def shipped_questions(assistant: Assistant, n: int, category: str = "") -> list[str]:
+    """Answerable questions from ``<corpus>/eval.jsonl`` (of ``category``'s articles, by
+    their ``source``, when one is chosen)."""
     path = assistant.settings.corpus_dir / "eval.jsonl"
     out: list[str] = []
     if path.is_file():
@@ -23,19 +29,26 @@ def shipped_questions(assistant: Assistant, n: int) -> list[str]:
                 obj = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(obj, dict) and obj.get("answers") and len(out) < n:
+            if not isinstance(obj, dict) or not obj.get("answers") or len(out) >= n:
+                continue
+            if _in(category, str(obj.get("source") or "")):
                 out.append(obj["question"])
     return out
 
 
-def corpus_questions(assistant: Assistant, n: int, tries: int = 12) -> list[str]:
-    """Up to ``n`` questions built from indexed articles of different categories, each
-    checked by asking it (at most ``tries`` asks)."""
+def corpus_questions(
+    assistant: Assistant, n: int, tries: int = 12, category: str = ""
+) -> list[str]:
+    """Up to ``n`` questions built from indexed articles of different categories (of
+    ``category`` alone when one is chosen), each checked by asking it (at most ``tries``
+    asks)."""
     manifest = assistant.articles()
     by_category: dict[str, list[str]] = {}
     for aid in sorted(manifest):
-        by_category.setdefault(category_of(aid), []).append(aid)
-    picks = [ids[i] for i in range(3) for ids in by_category.values() if i < len(ids)]
+        if _in(category, aid):
+            by_category.setdefault(category_of(aid), []).append(aid)
+    per = 3 if len(by_category) > 1 else 2 * n  # one category: more of its articles
+    picks = [ids[i] for i in range(per) for ids in by_category.values() if i < len(ids)]
     out: list[str] = []
     for aid in picks:
         if len(out) >= n or tries <= 0:
@@ -57,6 +70,9 @@ def corpus_questions(assistant: Assistant, n: int, tries: int = 12) -> list[str]
     return out
 
 
-def example_questions(assistant: Assistant, n: int = 4) -> list[str]:
-    """The chat's example questions (none when nothing is indexed yet)."""
-    return shipped_questions(assistant, n) or corpus_questions(assistant, n)
+def example_questions(assistant: Assistant, n: int = 4, category: str = "") -> list[str]:
+    """The chat's example questions, of ``category``'s articles when one is chosen (none
+    when nothing is indexed yet)."""
+    return shipped_questions(assistant, n, category) or corpus_questions(
+        assistant, n, category=category
+    )

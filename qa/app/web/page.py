@@ -24,7 +24,9 @@ CSS = """
 .qa-notice { color: #a40e26; font-size: 0.9rem; }
 .qa-speaker { color: #6e40c9; font-size: 0.8rem; margin-top: 4px; }
 .qa-passage mark.qa-near { background: #eef1f4; border-bottom: 2px dashed #8c959f; }
-.qa-closest { color: #57606a; font-size: 0.8rem; margin-top: 4px; }
+.qa-closest { display: block; color: #57606a; font-size: 0.85rem; margin-top: 4px; }
+.qa-source .qa-n { cursor: pointer; }
+.qa-source .qa-n:hover { color: #0969da; text-decoration: underline; }
 #qa-header { font-size: 0.95rem; }
 #qa-filter { gap: 8px; }
 #qa-examples { gap: 6px; flex-wrap: wrap; align-items: center; }
@@ -222,10 +224,6 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
             f"{html.escape(answer.answer)}</div>"
         )
     elif answer.abstained:
-        parts.append(
-            "<div class='qa-abstain' id='qa-abstain'><strong>The articles don't say.</strong> "
-            "These are the closest passages (click one to read its article):</div>"
-        )
         closest: list[_Shown] = []
         for p in answer.passages[:3]:  # overlapping chunks of one article: one card
             same = _overlapping(closest, p.article, p.start, p.end)
@@ -235,14 +233,22 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
                 same.widen(p.start, p.end, p.text)
         titles = {p.article: (p.title, p.published) for p in answer.passages}
         near = answer.closest
+        cards, legend = [], ""
         for k in closest:
             span = (k.article, k.start, k.end)
-            marks, extra = [], ""
+            marks = []
             if near is not None and near.article == k.article and k.start <= near.start < k.end:
                 marks = [(near.start - k.start, near.end - k.start)]
-                extra = f"<div class='qa-closest'>{CLOSEST_NOTE}</div>"
-            body = _highlighted_all(k.text, marks, " class='qa-near'")
-            parts.append(_card("", *titles[k.article], k.article, body, extra, None, span))
+                # Said at the top, where it is read before the passages (never scrolled to).
+                legend = f" <span class='qa-closest'>{CLOSEST_NOTE}.</span>"
+            attrs = f" class='qa-near' title='{CLOSEST_NOTE}'"
+            body = _highlighted_all(k.text, marks, attrs)
+            cards.append(_card("", *titles[k.article], k.article, body, "", None, span))
+        parts.append(
+            "<div class='qa-abstain' id='qa-abstain'><strong>The articles don't say.</strong> "
+            f"These are the closest passages (click one to read its article).{legend}</div>"
+        )
+        parts += cards
     for card in _merged_cards(answer):
         numbers = [c.n for c in card.citations]
         rest = "".join(
@@ -254,7 +260,7 @@ def sources_html(answer: Answer | None, turn: int | None = None) -> str:
         span = (first.article, first.start, first.end)
         label = "] [".join(map(str, numbers))
         meta = (first.title, first.published, first.article)
-        parts.append(_card(label, *meta, body, card.extra, turn, span, numbers[0]))
+        parts.append(_card(label, *meta, body, card.extra, turn, span, numbers[0], card.citations))
     parts.append("</div>")
     return "".join(parts)
 
@@ -269,11 +275,21 @@ def _card(
     turn: int | None = None,
     span: tuple[str, int, int] | None = None,
     first: int | None = None,
+    cited: list[Citation] | None = None,
 ) -> str:
     """A source card labelled ``[n]`` (``n`` may be "1] [2" for a shared card), its id the
-    anchor of citation ``first`` (default: ``n``)."""
+    anchor of citation ``first`` (default: ``n``). ``cited``: the citations it shows; each
+    ``[n]`` of the label carries its quote's span, and the card all of them, so the
+    article opens with every quote marked and the one clicked (or linked to) in view."""
     ident = f" id='{anchor(turn, first if first is not None else n)}'" if n else ""
     label = f"[{n}] " if n else ""
+    if cited:
+        label = " ".join(
+            f"<span class='qa-n' data-n='{c.n}' data-start='{int(c.start)}'"
+            f" data-end='{int(c.end)}' title='Open the article at [{c.n}]'>[{c.n}]</span>"
+            for c in cited
+        )
+        label += " "
     when = html.escape(published) or "no date"  # every source shows its date
     meta = " · ".join(x for x in (when, html.escape(article)) if x)
     data, read = "", ""
@@ -283,6 +299,9 @@ def _card(
             f" data-article='{html.escape(aid, quote=True)}'"
             f" data-start='{int(start)}' data-end='{int(end)}'"
         )
+        if cited:
+            spans = ",".join(f"{int(c.start)}-{int(c.end)}" for c in cited)
+            data += f" data-spans='{spans}'"
         read = "<div class='qa-read'>Read the whole article ›</div>"
     return (
         f"<div class='qa-source'{ident}{data}><h4>{label}{html.escape(title)}</h4>"

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from qa.answering.service import Assistant
-from qa.app.articles.listing import indexed_text
+from qa.app.articles.listing import counted, indexed_text
 from qa.indexing.corpus import iter_article_files
 from qa.indexing.sync import SyncSummary
 
@@ -23,6 +23,28 @@ class SyncStatus:
     started: float = field(default_factory=time.monotonic)
     finished: str = ""  # the last sync's one-line result
     error: str = ""
+    # (when, seconds left then): the estimate at the last report, counted down since
+    estimate: tuple[float, float] | None = None
+
+    def record(self, stored: int, embedded: int, total: int, now: float | None = None):
+        """A progress report: ``stored`` of ``total`` chunks are in the store and
+        ``embedded`` embedded. The time left is worked out from the embedding rate so
+        far and counts down between reports; while the stored count stands still it
+        never grows (a slower stretch is taken in once the count moves)."""
+        now = time.monotonic() if now is None else now
+        moved = stored != self.chunks_done
+        self.chunks_done, self.chunks_total = stored, total
+        elapsed = now - self.started
+        if embedded < 1 or elapsed <= 0:
+            return
+        left = (total - embedded) * elapsed / embedded
+        if self.estimate is not None and not moved:
+            left = min(left, self._counted_down(now))
+        self.estimate = (now, left)
+
+    def _counted_down(self, now: float) -> float:
+        when, left = self.estimate
+        return max(0.0, left - (now - when))
 
     @property
     def articles_done(self) -> int:
@@ -34,6 +56,8 @@ class SyncStatus:
 
     @property
     def seconds_left(self) -> float | None:
+        if self.estimate is not None:
+            return self._counted_down(time.monotonic())
         elapsed = time.monotonic() - self.started
         if self.chunks_done < 1 or elapsed < 1:
             return None
@@ -50,12 +74,18 @@ class SyncStatus:
         if not self.chunks_total:
             return f"Reading and chunking {total} articles… Answers come from what is indexed."
         left = self.seconds_left
-        eta = f", about {_duration(left)} left" if left is not None else ""
+        eta = ""
+        if left is not None:
+            eta = f", about {_duration(left)} left" if left >= 1 else ", finishing"
         return (
             f"Indexing the corpus: {self.articles_done:,} / {total} articles "
             f"({self.chunks_done:,} / {self.chunks_total:,} chunks){eta}. Answers come from "
             "the articles indexed so far."
         )
+
+    def count_text(self) -> str:
+        """The count of indexed articles while the sync runs (as the banner counts)."""
+        return f"{self.articles_done:,} of {self.articles_total:,} articles indexed so far"
 
     def answer_note(self) -> str:
         """Said under an answer given while the sync runs."""
@@ -100,7 +130,7 @@ class BackgroundSync:
                 stored = done - done % batch
                 if stored != self.status.chunks_done:
                     retriever.refresh()
-                self.status.chunks_done, self.status.chunks_total = stored, total
+                self.status.record(stored, done, total)
                 if progress is not None:
                     progress(done, total)
 
@@ -114,8 +144,9 @@ class BackgroundSync:
             self.status.chunks_done = self.status.chunks_total
             self.status.running = False
             self.status.finished = (
-                f"{indexed_text(summary.articles_total)} ({summary.chunks_embedded} chunks "
-                f"embedded in {summary.seconds:.0f} s)."
+                f"{indexed_text(summary.articles_total)} "
+                f"({counted(summary.chunks_embedded, 'chunk')} embedded in "
+                f"{summary.seconds:.0f} s)."
             )
             return summary
 
