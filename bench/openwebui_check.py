@@ -8,7 +8,8 @@ Open WebUI is installed (``pip install open-webui``, a few minutes and about 2 G
 its own virtualenv when ``--venv`` has none. Nothing is downloaded beyond that: Open
 WebUI runs offline (no embedding model, no update check) and with its background
 requests (titles, tags, follow-ups) off. Exit code 0 when every [n] of the answer came
-back as one source of Open WebUI's, in order, quoting the cited span of the article.
+back as one source of Open WebUI's, in order, one content block quoting the cited span
+of the article, and no two chips alike.
 """
 
 from __future__ import annotations
@@ -185,30 +186,45 @@ def ask(webui: str, token: str, chat_id: str | None, history: list[dict], questi
     sys.exit(f"Open WebUI stored no finished answer in 300 s: {message}")
 
 
+def chip(name: str) -> str:
+    """The chip Open WebUI shows for a source name in the answer's text (its
+    SourceToken.svelte: the first 15 and the last 10 characters of a longer name)."""
+    return name[:15] + "..." + name[-10:] if len(name) > 30 else name
+
+
 def report(question: str, message: dict, seed: str) -> bool:
     """Print the answer and the sources Open WebUI stored with it, as its page groups
-    them (by ``metadata.source``: the n-th distinct id is [n]); True when they match the
-    answer's [n] markers one to one, in order, each quoting the article exactly."""
+    them (by ``metadata.source``: the n-th distinct id is [n], named by its first
+    ``metadata.name``); True when they match the answer's [n] markers one to one, in
+    order, each one content block quoting the article exactly, and no two chips alike."""
     print(f"\nQ: {question}\nA: {message.get('content', '')}")
     if message.get("error"):
         print(f"error: {message['error']}")
     stored = message.get("sources") or []
     print(f"stored sources: {len(stored)}")
     chips: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
     for source in stored:
         documents, metas = source.get("document", []), source.get("metadata", [])
         for document, meta in zip(documents, metas, strict=False):
-            chips.setdefault(meta.get("source") or source["source"].get("id"), []).append(document)
+            cid = meta.get("source") or source["source"].get("id")
+            chips.setdefault(cid, []).append(document)
+            names.setdefault(cid, meta.get("name") or source["source"].get("name") or "")
     ok = True
     for n, (cid, documents) in enumerate(chips.items(), 1):
         quote = documents[0]
         exact = quote in seed
-        ok &= exact and f"[{n}]" in message.get("content", "")
-        print(f"  [{n}] {cid}\n      quote: {quote!r} (in the article: {exact})")
+        ok &= exact and f"[{n}]" in message.get("content", "") and len(documents) == 1
+        print(f"  [{n}] {cid}\n      chip: {chip(names[cid])!r}")
+        print(f"      quote: {quote!r} (in the article: {exact})")
         for extra in documents[1:]:
-            print(f"      also: {extra!r}")
+            print(f"      a second content block: {extra!r}")
     markers = {f"[{n}]" for n in range(1, 20) if f"[{n}]" in message.get("content", "")}
     ok &= len(markers) == len(chips) > 0
+    shown = [chip(names[cid]) for cid in chips]
+    if len(set(shown)) < len(shown):
+        print(f"  chips alike: {shown}")
+        ok = False
     return ok
 
 
