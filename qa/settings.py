@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # measured 2.4x faster here with cosine >= 0.9999 to float32; else float32.
     embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
     sync_batch_size: int = 1024  # chunks per indexing batch (embed + upsert + record)
+    # A long sync publishes what it has stored so far at most this often (seconds), so
+    # that questions are answered from it meanwhile (qa/indexing/publish.py); -1: never.
+    sync_publish_seconds: float = 15.0
     # Word pieces per chunk, title prefix included (model max 256). 128 measured best on the
     # BBC set (RRF hit@1 0.725 vs 0.650 at 200; see bench/query.py) and ingests faster.
     chunk_tokens: int = 128

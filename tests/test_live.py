@@ -85,8 +85,12 @@ def test_concurrent_questions_get_the_same_answers_as_one_at_a_time(assistant_fo
         assert [p["chunk_id"] for p in got["passages"]] == [p["chunk_id"] for p in want["passages"]]
 
 
-def test_a_sync_waits_for_questions_in_flight(assistant_for, corpus, monkeypatch):
+def test_a_sync_publishes_only_when_no_question_is_in_flight(assistant_for, corpus, monkeypatch):
+    """The sync itself runs beside questions; the moment it changes what they read waits
+    for the question in flight (which never sees the index change under it)."""
     assistant = assistant_for(corpus)
+    (corpus / "bridge.txt").write_text(BRIDGE)
+    monkeypatch.setattr(assistant.live, "YIELD_LIMIT", 0.1)  # it goes on beside the question
     inside, release = threading.Event(), threading.Event()
     search = assistant.retriever.search
 
@@ -102,12 +106,12 @@ def test_a_sync_waits_for_questions_in_flight(assistant_for, corpus, monkeypatch
     synced = []
     syncing = threading.Thread(target=lambda: synced.append(assistant.sync()))
     syncing.start()
-    _until(lambda: assistant.live.lock._writers_waiting == 1, "the sync never waited")
+    _until(lambda: assistant.live.lock._writers_waiting == 1, "the sync never waited", 120)
     assert not synced  # not while a question is retrieving
     release.set()
     asking.join(30)
     syncing.join(60)
-    assert synced and synced[0].unchanged == 1
+    assert synced and synced[0].unchanged == 1 and synced[0].added == 1
 
 
 def test_generation_moves_only_when_the_index_changes(capsys, corpus, tmp_path, embedder):

@@ -49,9 +49,9 @@ def test_page_is_served_during_the_first_sync_and_shows_progress(tmp_path, brows
         assert "Indexing the corpus" in banner and "left" in banner
         browser.save_screenshot(str(SCREENSHOTS / "start-1-sync-progress.png"))
 
-        # A question asked now waits for the sync (a sync is exclusive of questions, so no
-        # answer reads a half-written index); it is answered once the sync ends.
-        # When the sync ends the banner goes and the Articles tab lists every article.
+        # A question asked now is answered from what the sync has published so far
+        # (tests/test_sync_answering.py). When the sync ends the banner goes and the
+        # Articles tab lists every article.
         _wait(
             browser,
             lambda d: (

@@ -54,10 +54,10 @@ class Assistant:
     llm: object | None = None  # a LangChain chat model when QA_LLM is set
     reader: object | None = None  # scored -> Read (readers/evidence.py); None: reader off
     prepare: object = field(init=False)
-    live: LiveIndex = field(init=False)  # questions at once, a sync alone, newest index
+    live: LiveIndex = field(init=False)  # questions at once, beside a sync; newest index
 
     def __post_init__(self):
-        self.live = LiveIndex(self.settings, self._reload)
+        self.live = LiveIndex(self.settings, self._reload, self._refresh)
         condense = None
         if self.llm is not None:
             from qa.answering.llm.prompts import load_prompt
@@ -75,19 +75,23 @@ class Assistant:
     def sync(self, rebuild: bool = False, progress: Progress | None = None) -> SyncSummary:
         """Sync the corpus folder into the index (only changes are embedded).
 
-        Waits for the questions in flight; new ones wait for the sync."""
-        with self.live.writing():
-            try:
-                return sync_corpus(
-                    self.settings,
-                    self.embedder,
-                    self.store,
-                    rebuild=rebuild,
-                    progress=progress,
-                    hold_lock=False,
-                )
-            finally:
-                self.retriever.refresh()
+        Questions are answered meanwhile, from what the sync has published so far; it
+        publishes only when no question is in flight, and lets them have the CPU first."""
+        with self.live.syncing():
+            return sync_corpus(
+                self.settings,
+                self.embedder,
+                self.store,
+                rebuild=rebuild,
+                progress=progress,
+                hold_lock=False,
+                live=self.live,
+            )
+
+    def _refresh(self) -> None:
+        """A sync of this process published: the BM25 side is read again at the next
+        question (the store is the same one)."""
+        self.retriever.refresh()
 
     def _reload(self) -> None:
         """Another process synced: see what it wrote (runs with no question in flight)."""

@@ -33,6 +33,20 @@ class Chunk:
         return f"{self.article_id}:{self.n}"
 
 
+def pausing(count_tokens: TokenCounter, pause: Callable[[], None], slice_: int = 2000):
+    """``count_tokens`` that counts ``slice_`` texts at a time and calls ``pause()``
+    between slices (a sync lets questions go first; a million-line article is one call)."""
+
+    def count(texts: Sequence[str]) -> list[int]:
+        out: list[int] = []
+        for i in range(0, len(texts), slice_):
+            pause()
+            out.extend(count_tokens(texts[i : i + slice_]))
+        return out
+
+    return count
+
+
 def embedding_prefix(title: str, published: str = "") -> str:
     """What is prepended to each chunk before embedding (not part of the offsets)."""
     head = title.strip()

@@ -1,9 +1,13 @@
-"""A live index: questions read it concurrently, a sync changes it alone.
+"""A live index: questions read it concurrently while a sync writes it.
 
 Every sync that changes the index bumps a generation number in a small file beside
-the manifest. A process serving questions compares it with the one it last saw
-before answering (one small file read), and reloads what it holds in memory (the
-BM25 side, an embedded Chroma client) when another process has synced since.
+the manifest, also part-way through a long sync (``publish.py``). A process serving
+questions compares it with the one it last saw before answering (one small file read),
+and reloads what it holds in memory (the BM25 side, an embedded Chroma client) when
+another process has synced since. A sync in the same process holds no lock against
+questions while it works: only the moment it publishes waits for the questions in
+flight (so none sees the index change under it), and between pieces of work it lets
+the questions in flight have the CPU first (``yield_to_questions``).
 """
 
 from __future__ import annotations
@@ -91,6 +95,11 @@ class ReadWriteLock:
                 if not self._readers:
                     self._cond.notify_all()
 
+    def wait_until_no_readers(self, limit: float) -> None:
+        """Return when no reader is inside, or after ``limit`` seconds."""
+        with self._cond:
+            self._cond.wait_for(lambda: not self._readers, timeout=limit)
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         with self._cond:
@@ -113,14 +122,23 @@ class LiveIndex:
     """Guards one process's view of the index and keeps it as new as the disk's.
 
     ``reload`` is called (alone, with no question in flight) when another process
-    has synced since this one last looked.
+    has synced since this one last looked; ``refresh`` when a sync of this process
+    has published (what is in memory of the BM25 side is stale, the store is not).
     """
 
-    def __init__(self, settings: Settings, reload: Callable[[], None]):
+    YIELD_LIMIT = 30.0  # a sync waits at most this long for the questions in flight
+
+    def __init__(
+        self,
+        settings: Settings,
+        reload: Callable[[], None],
+        refresh: Callable[[], None] | None = None,
+    ):
         self.settings = settings
         self.lock = ReadWriteLock()
         self.seen = read_generation(settings)
         self._reload = reload
+        self._refresh = refresh or (lambda: None)
 
     def _catch_up(self) -> None:
         current = read_generation(self.settings)
@@ -148,12 +166,33 @@ class LiveIndex:
         return RunnableLambda(read, name="read_index")
 
     @contextlib.contextmanager
-    def writing(self, lock_wait_seconds: float = 0.0) -> Iterator[None]:
-        """For a sync: no question in flight, no other sync (in any process), and the
-        newest index to start from. Call ``sync_corpus(..., hold_lock=False)`` inside."""
-        with self.lock.writing(), sync_lock(self.settings.data_dir, lock_wait_seconds):
-            self._catch_up()
+    def syncing(self, lock_wait_seconds: float = 0.0) -> Iterator[None]:
+        """For a sync: no other sync (in any process), and the newest index to start
+        from. Questions go on meanwhile; the sync publishes inside ``publishing()``. Call
+        ``sync_corpus(..., hold_lock=False, live=self)`` inside."""
+        with sync_lock(self.settings.data_dir, lock_wait_seconds):
+            if read_generation(self.settings) != self.seen:
+                with self.lock.writing():
+                    self._catch_up()
+            try:
+                yield
+            finally:
+                with self.lock.writing():  # also after a sync that failed half-way
+                    self.seen = read_generation(self.settings)
+                    self._refresh()
+
+    @contextlib.contextmanager
+    def publishing(self) -> Iterator[None]:
+        """For the moment a sync of this process changes the generation: no question in
+        flight; the next one reads what was published."""
+        with self.lock.writing():
             try:
                 yield
             finally:
                 self.seen = read_generation(self.settings)
+                self._refresh()
+
+    def yield_to_questions(self) -> None:
+        """For a sync between two pieces of work: wait while questions are in flight (at
+        most ``YIELD_LIMIT`` seconds), so that they have the CPU to themselves."""
+        self.lock.wait_until_no_readers(self.YIELD_LIMIT)

@@ -100,11 +100,15 @@ class CorpusStore(Chroma):
 
     The stored document is exactly the article span, so offsets stay exact, while the
     vector also knows which article the passage comes from. ``on_embedded(n)``, when
-    set (by a sync), hears of every ``n`` chunks embedded.
+    set (by a sync), hears of every ``n`` chunks embedded; ``pause()``, when set (by a
+    sync in a process that answers questions), is called before each slice of
+    ``PAUSE_SLICE`` chunks, to let the questions in flight have the CPU first.
     """
 
     on_embedded: Callable[[int], None] | None = None
-    EMBED_SLICE = 256  # chunks embedded between two progress reports
+    pause: Callable[[], None] | None = None
+    EMBED_SLICE = 256  # chunks embedded and stored between two progress reports
+    PAUSE_SLICE = 32  # with pause(): about a second of the CPU on the reference machine
 
     def add_documents(self, documents: list[Document], **kwargs) -> list[str]:
         ids = kwargs.get("ids") or [d.id for d in documents]
@@ -115,18 +119,20 @@ class CorpusStore(Chroma):
             + d.page_content
             for d in documents
         ]
-        vectors: list[list[float]] = []
-        for i in range(0, len(texts), self.EMBED_SLICE):
-            part = texts[i : i + self.EMBED_SLICE]
-            vectors.extend(self.embeddings.embed_documents(part))
+        ids = list(ids)
+        size = self.EMBED_SLICE if self.pause is None else self.PAUSE_SLICE
+        for i in range(0, len(texts), size):  # stored a slice at a time, upserts are short
+            if self.pause is not None:
+                self.pause()
+            part = slice(i, i + size)
+            self._collection.upsert(
+                ids=ids[part],
+                embeddings=self.embeddings.embed_documents(texts[part]),
+                documents=[d.page_content for d in documents[part]],
+                metadatas=[d.metadata for d in documents[part]],
+            )
             if self.on_embedded is not None:
-                self.on_embedded(len(part))
-        self._collection.upsert(
-            ids=list(ids),
-            embeddings=vectors,
-            documents=[d.page_content for d in documents],
-            metadatas=[d.metadata for d in documents],
-        )
+                self.on_embedded(len(ids[part]))
         return list(ids)
 
 

@@ -7,7 +7,8 @@ cleanup does) and hands ``index()`` only the chunks not yet recorded, so the
 records of unchanged articles are not touched at all (at 20,000 articles, updating
 them was most of a sync that changes nothing). Chunk ids are those hashes, and the
 store upserts, so a sync killed half-way is completed by the next one without
-duplicates. A file lock keeps two syncs from running at once.
+duplicates. A file lock keeps two syncs from running at once; a long one publishes
+what it has stored so far, and questions are answered from that meanwhile (publish.py).
 
 Every sync first reconciles the record manager with the store: chunks the records
 list but the store lacks (a deleted ``chroma.sqlite3``, a reset server) are embedded
@@ -34,12 +35,16 @@ from qa.indexing.chunk_cache import (
     read_chunk_cache,
     write_chunk_cache,
 )
-from qa.indexing.chunking import Chunk, chunk_article, fit_title
+from qa.indexing.chunking import Chunk, chunk_article, fit_title, pausing
 from qa.indexing.corpus import Article, load_corpus
 from qa.indexing.duplicates import record_duplicates
 from qa.indexing.errors import IndexUnavailable, reason
+from qa.indexing.live import LiveIndex, bump_generation, read_generation, sync_lock
 from qa.indexing.live import SyncBusyError as SyncBusyError  # re-exported
-from qa.indexing.live import bump_generation, read_generation, sync_lock
+from qa.indexing.manifest import manifest_path as manifest_path  # re-exported
+from qa.indexing.manifest import read_manifest as read_manifest  # re-exported
+from qa.indexing.manifest import write_manifest
+from qa.indexing.publish import Publisher, stored_chunks, stored_manifest
 from qa.indexing.sparse import sparse_is_current, write_sparse
 from qa.indexing.store import all_ids, is_store_failure, store_errors, store_problem
 from qa.settings import Settings
@@ -102,36 +107,6 @@ def record_manager(settings: Settings, discard_unreadable: bool = False):
     return manager
 
 
-def manifest_path(settings: Settings) -> Path:
-    return settings.data_dir / "manifests" / f"{settings.collection_name}.json"
-
-
-def read_manifest(settings: Settings) -> dict[str, dict]:
-    """What the last completed sync stored, per article id."""
-    path = manifest_path(settings)
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexUnavailable(
-            f"the manifest {path} cannot be read ({reason(exc)}); run qa ingest to rewrite it"
-        ) from exc
-    if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
-        raise IndexUnavailable(
-            f"the manifest {path} does not hold articles; run qa ingest to rewrite it"
-        )
-    return manifest
-
-
-def _write_manifest(settings: Settings, manifest: dict[str, dict]) -> None:
-    path = manifest_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)  # atomic: a killed sync leaves the previous manifest
-
-
 def article_documents(article: Article, embedder, settings: Settings) -> list[Document]:
     """The article's chunks as LangChain documents, metadata included."""
     chunks = chunk_article(
@@ -186,27 +161,36 @@ def sync_corpus(
     progress: Progress | None = None,
     lock_wait_seconds: float = 0.0,
     hold_lock: bool = True,
+    live: LiveIndex | None = None,
 ) -> SyncSummary:
     """Bring the store in line with ``settings.corpus_dir``; returns what changed.
 
-    ``hold_lock=False``: the caller already holds ``sync_lock`` (see ``LiveIndex.writing``).
+    What is stored is published part-way through a long sync (``publish.py``), so that
+    questions are answered from it meanwhile. ``live``: the serving process's
+    ``LiveIndex``, whose questions the sync lets go first and never changes the index
+    under. ``hold_lock=False``: the caller already holds ``sync_lock``
+    (``LiveIndex.syncing``).
     """
     if not settings.corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {settings.corpus_dir} does not exist")
     if not hold_lock:
-        return _sync(settings, embedder, store, rebuild, progress)
+        return _sync(settings, embedder, store, rebuild, progress, live)
     with sync_lock(settings.data_dir, lock_wait_seconds):
-        return _sync(settings, embedder, store, rebuild, progress)
+        return _sync(settings, embedder, store, rebuild, progress, live)
 
 
-def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncSummary:
+def _sync(settings: Settings, embedder, store, rebuild: bool, progress, live) -> SyncSummary:
     started = time.perf_counter()
+    publisher = Publisher(settings, live.publishing if live is not None else None)
+    pause = live.yield_to_questions if live is not None else lambda: None
+    count_tokens = pausing(embedder.count_tokens, pause)
     records = record_manager(settings, discard_unreadable=rebuild)
     loaded = load_corpus(settings.corpus_dir, settings.max_article_mb)
     summary = SyncSummary(errors=loaded.errors, warnings=loaded.warnings)
     with store_errors(settings):
         if rebuild:
-            _drop_everything(settings, store, records)
+            with publisher.guard():
+                _drop_everything(settings, store, records)
     previous = _previous_manifest(settings, summary)
     docs: list[Document] = []
     manifest: dict[str, dict] = {}
@@ -214,6 +198,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     cut_before = {} if rebuild else read_chunk_cache(settings)
     cut: dict[str, dict] = {}
     for loaded_article in loaded.articles:
+        pause()
         rel = Path(loaded_article.path).relative_to(settings.corpus_dir).as_posix()
         source = _fingerprint(loaded_article, settings)  # as loaded, before the title is fit
         try:  # one article that cannot be chunked must not stop the sync
@@ -224,13 +209,13 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
                     title=fit_title(
                         loaded_article.title,
                         loaded_article.published,
-                        embedder.count_tokens,
+                        count_tokens,
                         settings.chunk_tokens,
                     ),
                 )
                 chunks = chunk_article(
                     article,
-                    embedder.count_tokens,
+                    count_tokens,
                     settings.chunk_tokens,
                     settings.chunk_overlap_sentences,
                 )
@@ -265,32 +250,44 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
         untracked, recorded = _reconcile(settings, records, store, wanted, summary)
         stale = sorted(recorded - wanted.keys())  # of removed or changed articles
         _delete(store, records, stale)
-        fresh = [d for key, d in zip(keys, docs, strict=True) if key not in recorded]
+        fresh = [(key, d) for key, d in zip(keys, docs, strict=True) if key not in recorded]
         store.on_embedded = _counter(progress, len(fresh))
-        result = index(
-            fresh,
-            records,
-            store,
-            cleanup=None,  # done above, without touching the records of unchanged articles
-            source_id_key="article_id",  # recorded as each chunk's group
-            batch_size=settings.sync_batch_size,
-            key_encoder=chunk_key,
-        )
+        store.pause = None if live is None else pause
+        stored = recorded & wanted.keys()  # the corpus's chunks in the store
+        step = max(1, settings.sync_batch_size)
+        for i in range(0, len(fresh), step):
+            pause()
+            part = fresh[i : i + step]
+            result = index(
+                [d for _, d in part],
+                records,
+                store,
+                cleanup=None,  # done above, without touching the records of unchanged articles
+                source_id_key="article_id",  # recorded as each chunk's group
+                batch_size=step,
+                key_encoder=chunk_key,
+            )
+            summary.chunks_embedded += result["num_added"] + result["num_updated"]
+            stored.update(key for key, _ in part)
+            if i + step < len(fresh) and publisher.due():  # answered from meanwhile
+                pause()
+                publisher.publish(
+                    stored_chunks(keys, docs, stored),
+                    stored_manifest(manifest, keys, docs, stored),
+                )
         chunks_total = store._collection.count()
     except IndexUnavailable:
         raise
     except Exception as exc:
         raise _index_failure(settings, exc) from exc
     finally:
-        store.on_embedded = None
+        store.on_embedded = store.pause = None
     duplicates_started = time.perf_counter()
     summary.duplicate_pairs = record_duplicates(
         settings.data_dir, settings.collection_name, texts, manifest
     )
     summary.duplicates_seconds = round(time.perf_counter() - duplicates_started, 3)
-    _write_manifest(settings, manifest)
     write_chunk_cache(settings, cut)
-    summary.chunks_embedded = result["num_added"] + result["num_updated"]
     summary.chunks_total = chunks_total
     summary.articles_total = len(manifest)
     changed = rebuild or summary.chunks_embedded or stale or untracked
@@ -298,10 +295,15 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress) -> SyncS
     if changed or not sparse_is_current(settings, generation):
         sparse_started = time.perf_counter()
         # Written before the generation file names it: a reader never looks for it early.
-        chunks = ((key, d.page_content, d.metadata) for key, d in zip(keys, docs, strict=True))
-        write_sparse(settings, generation, chunks)
+        write_sparse(settings, generation, stored_chunks(keys, docs, None))
         summary.sparse_seconds = round(time.perf_counter() - sparse_started, 3)
-    summary.generation = bump_generation(settings) if changed else generation
+    if changed:
+        with publisher.guard():  # no question of this process in flight
+            write_manifest(settings, manifest)
+            summary.generation = bump_generation(settings)
+    else:
+        write_manifest(settings, manifest)
+        summary.generation = generation
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
