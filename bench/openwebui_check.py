@@ -1,13 +1,14 @@
 """Check /v1 with a real Open WebUI: our app on the seed corpus, Open WebUI pointed at its
 /v1, a question and a follow-up asked through Open WebUI's own API (as its page asks
-them), and the answers and the sources Open WebUI stored with them, printed.
+them), then in a chat of its own a question whose answer quotes one article twice, and
+the answers and the sources Open WebUI stored with them, printed.
 
     python -m bench.openwebui_check [--venv /tmp/owui-venv] [--keep DIR]
 
 Open WebUI is installed (``pip install open-webui``, a few minutes and about 2 GB) into
 its own virtualenv when ``--venv`` has none. Nothing is downloaded beyond that: Open
 WebUI runs offline (no embedding model, no update check) and with its background
-requests (titles, tags, follow-ups) off. Exit code 0 when every [n] of the answer came
+requests (titles, tags, follow-ups) off. Exit code 0 when every [n] of an answer came
 back as one source of Open WebUI's, in order, one content block quoting the cited span
 of the article, and no two chips alike.
 """
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "russia-promises-free-weapons-to-afghanistan.txt"
 QUESTION = "What did Matvienko say after the meeting?"
 FOLLOW_UP = "Who did she meet?"
+TWO_QUOTES = "What did the articles say about ISIL?"  # two quotes of one article: two chips
 
 
 def free_port() -> int:
@@ -265,6 +267,8 @@ def main() -> int:
         ]
         _, second = ask(webui, token, chat_id, history, FOLLOW_UP)
         ok &= report(FOLLOW_UP, second, seed)
+        _, third = ask(webui, token, None, [], TWO_QUOTES)
+        ok &= report(TWO_QUOTES, third, seed)
         print(f"\n{'OK' if ok else 'FAILED'}: every [n] is one Open WebUI source quoting it")
         return 0 if ok else 1
     finally:
