@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     # login_lockout_seconds before the next try (doubling at each further failure).
     login_max_failures: int = 5
     login_lockout_seconds: float = 30.0
+    # Addresses of reverse proxies whose X-Forwarded-For names the client (comma-separated,
+    # "*" for any). Empty: the header is ignored, so a client cannot pick the address the
+    # login throttle counts it under.
+    trusted_proxies: str = ""
     max_upload_mb: float = 10.0
     # An article file bigger than this is refused by the sync (reported in its errors).
     max_article_mb: float = 10.0

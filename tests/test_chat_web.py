@@ -259,6 +259,8 @@ def test_two_users_do_not_see_each_others_conversations(tmp_path, browser):
 def test_an_export_is_served_to_its_owner_only_and_goes_with_its_conversation(tmp_path, browser):
     """Issue 20 item 5, in the real app: another logged-in user who has the URL of a
     conversation's Markdown download gets 404; deleting the conversation deletes it."""
+    from urllib.parse import quote
+
     import httpx
     from selenium.webdriver.common.by import By
 
@@ -278,6 +280,12 @@ def test_an_export_is_served_to_its_owner_only_and_goes_with_its_conversation(tm
         with httpx.Client(timeout=30) as bob:
             assert bob.post(f"{url}login", data={"username": "bob", "password": "pw2"}).is_success
             assert bob.get(link).status_code == 404  # logged in, has the URL: not his
+            # Gradio's other file route, and the path encoded (issue 36, 4)
+            encoded = quote(str(served), safe="")
+            for other in (f"file/{served}", f"file/{encoded}", f"file={encoded}"):
+                assert bob.get(f"{url}gradio_api/{other}").status_code == 404, other
+            mine = httpx.get(f"{url}gradio_api/file/{served}", cookies=alice, timeout=30)
+            assert mine.status_code == 200 and "Valentina Matvienko" in mine.text
 
         _open_this_conversation(browser)
         browser.find_element(By.ID, "qa-delete").click()

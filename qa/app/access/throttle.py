@@ -6,11 +6,17 @@ hour); a successful login clears its record. The check runs before the app sees 
 request, so a locked-out client cannot even try. It is an ASGI middleware around
 every way to present a password: Gradio's ``POST /login`` and any request with an
 ``Authorization`` header (``/v1``: Bearer or Basic), which share one count per address.
+
+The address is the peer's own: uvicorn would take it from ``X-Forwarded-For`` for a
+peer on loopback (an SSH tunnel, a local proxy, any local process), letting a client
+pick a new address for every guess; ``trust_forwarded_for`` limits that to the proxies
+named in ``QA_TRUSTED_PROXIES``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -68,6 +74,12 @@ class LoginThrottle:
     def succeeded(self, client: str) -> None:
         with self._lock:
             self._records.pop(client, None)
+
+
+def trust_forwarded_for(proxies: str) -> None:
+    """Believe ``X-Forwarded-For`` only from ``proxies`` (comma-separated addresses, "*"
+    for any, "" for none). Call before the server starts: uvicorn reads it then."""
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(p.strip() for p in proxies.split(",") if p.strip())
 
 
 class LoginThrottleMiddleware:

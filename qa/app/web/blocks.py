@@ -13,7 +13,8 @@ from qa.answering.llm.backends import LLMUnavailable
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import parse_accounts
-from qa.app.access.throttle import LoginThrottle, LoginThrottleMiddleware
+from qa.app.access.origin import CrossSiteRequestMiddleware
+from qa.app.access.throttle import LoginThrottle, LoginThrottleMiddleware, trust_forwarded_for
 from qa.app.api.openai_api import openai_router
 from qa.app.articles.article_view import READER_CSS, SCROLL_JS, SOURCES_JS
 from qa.app.articles.listing import article_rows, in_scope, retrieval_filters
@@ -366,13 +367,15 @@ def launch(
     demo = build_ui(assistant, background)
     settings = assistant.settings
     accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
-    auth, middleware = list(accounts.items()) or None, [Middleware(SecurityHeadersMiddleware)]
+    auth = list(accounts.items()) or None
+    middleware = [Middleware(SecurityHeadersMiddleware), Middleware(CrossSiteRequestMiddleware)]
+    trust_forwarded_for(settings.trusted_proxies)  # the throttle counts the peer's address
     if accounts:
         throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
         middleware.append(Middleware(LoginThrottleMiddleware, throttle=throttle))
         middleware.append(Middleware(ExportAccessMiddleware, exports=demo.qa_exports))
-    # Questions run concurrently (the index is read-only while answering); syncs one at a
-    # time, and exclusive of questions (Assistant.live).
+    # Questions run concurrently (the index is read-only while answering), also beside a
+    # sync (Assistant.live); syncs one at a time.
     demo.queue(default_concurrency_limit=max(1, settings.concurrency))
     _, url, _ = demo.launch(
         server_name=host,

@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 PREFIX = "qa-exports-"
-FILE_ROUTE = "/gradio_api/file="
 
 
 def _alive(pid: int) -> bool:
@@ -70,6 +69,17 @@ class ExportFiles:
         """The user a file Gradio serves belongs to, if it is an export."""
         return self.owners.get(Path(served_path).parent.name)
 
+    def owners_in(self, request_path: str) -> set[str]:
+        """The owners of the exports any part of ``request_path`` names (fully decoded):
+        Gradio serves a file under several routes (``/file=``, ``/file/``, encoded)."""
+        for _ in range(5):  # %252F -> %2F -> /
+            decoded = unquote(request_path)
+            if decoded == request_path:
+                break
+            request_path = decoded
+        parts = request_path.replace("\\", "/").split("/")
+        return {self.owners[part] for part in parts if part in self.owners}
+
 
 def _gradio_copy(path: Path) -> Path:
     from gradio.processing_utils import hash_file
@@ -79,17 +89,19 @@ def _gradio_copy(path: Path) -> Path:
 
 
 class ExportAccessMiddleware:
-    """Gradio's file route serves an export only to its owner (under ``QA_AUTH``)."""
+    """Gradio's file routes serve an export only to its owner (under ``QA_AUTH``): any
+    request whose path names another user's export gets 404, whatever the route."""
 
     def __init__(self, app, exports: ExportFiles):
         self.app = app
         self.exports = exports
 
     async def __call__(self, scope, receive, send):
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        if path.startswith(FILE_ROUTE):
-            owner = self.exports.owner_of(unquote(path.removeprefix(FILE_ROUTE)))
-            if owner is not None and owner != _user(scope):
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or b""
+            path = f"{scope.get('path', '')}/{raw.decode('latin-1')}"
+            owners = self.exports.owners_in(path)
+            if owners and owners != {_user(scope)}:
                 await _not_found(send)
                 return
         await self.app(scope, receive, send)

@@ -2,7 +2,8 @@
 
 Article text is escaped wherever it is shown; the Content-Security-Policy is the second
 wall: were a link or an image from an article ever rendered, the browser would still
-fetch nothing from elsewhere (no tracking pixel, no script, no form posted away).
+fetch nothing from elsewhere (no tracking pixel, no script, no form posted away). No
+other site may frame the page (clickjacking): ``frame-ancestors`` and ``X-Frame-Options``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
+        "frame-ancestors 'self'",  # no other site may show the app in a frame
     ]
 )
 HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"SAMEORIGIN"),  # frame-ancestors for browsers without CSP 2
 ]
 
 
