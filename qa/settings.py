@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     max_answer_sentences: int = 2
     support_threshold: float = 0.5
     max_question_chars: int = 2000
+    # The largest /v1 request body (the question and the conversation so far), in MB.
+    max_request_mb: float = 1.0
 
     # Serving
     host: str = "127.0.0.1"

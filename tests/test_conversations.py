@@ -92,6 +92,7 @@ def test_search_rename_delete_and_order(url, answers):
     assert [c.id for c in store.list("", "fifa")] == [second]
     assert [c.id for c in store.list("", "MODERNIZE ITS AIR FORCE")] == [first]
     assert store.list("", "50%") == [] and store.list("", "_") == []  # LIKE wildcards escaped
+    assert store.list("", "speaker " * 25_000) == []  # 200,000 characters: no SQL limit hit
 
     assert store.rename(first, "", "  Russia's   speaker ")
     assert store.get(first, "").title == "Russia's speaker"

@@ -22,6 +22,7 @@ key) or HTTP Basic.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -48,17 +49,61 @@ from qa.text.markdown import unescape_markdown
 from qa.types import Answer
 
 MODEL_ID = "qa-news"
+UNSUPPORTED = {  # parameters that would change the reply and are refused, not ignored
+    "n": lambda v: v not in (None, 1),
+    "tools": bool,
+    "functions": bool,
+    "response_format": lambda v: (
+        v not in (None, {}) and not (isinstance(v, dict) and v.get("type") == "text")
+    ),
+}
+IGNORED = ("max_tokens", "max_completion_tokens", "stop")  # said in "ignored_parameters"
+log = logging.getLogger(__name__)
 
 
 class RequestError(ValueError):
-    """A request the API cannot take (400)."""
+    """A request the API cannot take (400; 413 with ``status``)."""
+
+    def __init__(self, message: str, param: str | None = None, status: int = 400):
+        super().__init__(message)
+        self.param, self.status = param, status
 
 
-def error_response(status: int, message: str, kind: str, code: str | None = None):
+def error_response(
+    status: int, message: str, kind: str, code: str | None = None, param: str | None = None
+):
     """An error in OpenAI's shape: {"error": {"message", "type", "param", "code"}}."""
     headers = {"WWW-Authenticate": 'Bearer realm="qa-news"'} if status == 401 else None
-    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+    body = {"error": {"message": message, "type": kind, "param": param, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def read_json(request: Request, limit_mb: float) -> object:
+    """The request body as JSON, read no further than ``limit_mb`` (RequestError)."""
+    limit = int(limit_mb * 1024 * 1024)
+    too_big = RequestError(
+        f"the request body is over the {limit_mb:g} MB limit (QA_MAX_REQUEST_MB)", status=413
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    try:
+        return json.loads(bytes(body))
+    except RecursionError:
+        raise RequestError("the request body is not JSON (nested too deeply)") from None
+    except ValueError as exc:  # not JSON, or not UTF-8
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        raise RequestError(f"the request body is not JSON ({reason})") from None
+
+
+def _clean(text: str) -> str:
+    """``text`` with any lone surrogate (from a JSON escape) made U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _text(content) -> str:
@@ -68,16 +113,18 @@ def _text(content) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(
-            part.get("text", "")
-            for part in content
-            if isinstance(part, dict) and part.get("type") == "text"
-        )
+        texts = []
+        for part in content:
+            if isinstance(part, dict) and part.get("type") == "text":
+                if not isinstance(part.get("text"), str):
+                    raise RequestError("a text content part needs a string 'text'", "messages")
+                texts.append(part["text"])
+        return "\n".join(texts)
     raise RequestError("message content must be a string or a list of content parts")
 
 
 def _history_text(role: str, content) -> str:
-    text = _text(content)
+    text = _clean(_text(content))
     return unescape_markdown(text, entities=False) if role == "assistant" else text
 
 
@@ -106,6 +153,9 @@ def parse_request(body: object) -> dict:
     options = body.get("stream_options") or {}
     if not isinstance(options, dict):
         raise RequestError("'stream_options' must be an object")
+    for name, refused in UNSUPPORTED.items():
+        if refused(body.get(name)):
+            raise RequestError(f"'{name}' is not supported: one extractive answer, as text", name)
     return {
         "question": _text(messages[-1].get("content")),
         "history": history,
@@ -115,7 +165,8 @@ def parse_request(body: object) -> dict:
         "stream": bool(body.get("stream")),
         "include_usage": bool(options.get("include_usage")),
         "include_annotations": bool(options.get("include_annotations")),
-        "prompt": [_text(m.get("content")) for m in messages],  # what usage counts
+        "prompt": [_clean(_text(m.get("content"))) for m in messages],  # what usage counts
+        "ignored": [name for name in IGNORED if body.get(name) is not None],
     }
 
 
@@ -198,18 +249,33 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
                 for text in stream_pieces(content):
                     yield event({"content": text})
                 notes = annotations(content, piece) if request["include_annotations"] else []
-                yield event({"annotations": notes} if notes else {}, "stop", **_extras(piece))
+                extras = {**_extras(piece), **_ignored(request)}
+                yield event({"annotations": notes} if notes else {}, "stop", **extras)
                 if request["include_usage"]:
                     yield data({"choices": [], "usage": usage(request["prompt"], content)})
     except (QuestionError, LLMUnavailable, IndexUnavailable, OSError) as exc:
         # The index (a Chroma server down) or the LLM: the same one line as in the chat.
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
         yield f"data: {json.dumps({'error': _error(str(exc), kind)})}\n\n"
+    except Exception as exc:  # never a dropped connection without a word and [DONE]
+        log.exception("a streamed answer failed")
+        yield f"data: {json.dumps({'error': _error(_failure(exc), 'server_error')})}\n\n"
     yield "data: [DONE]\n\n"
 
 
 def _error(message: str, kind: str) -> dict:
     return {"message": message, "type": kind, "param": None, "code": None}
+
+
+def _failure(exc: BaseException) -> str:
+    """One line for an unexpected failure (the traceback goes to the log)."""
+    text = " ".join(str(exc).split())[:300]
+    return f"the answer failed ({exc.__class__.__name__}{': ' + text if text else ''})"
+
+
+def _ignored(request: dict) -> dict:
+    """Says which parameters the reply did not follow (an extractive answer is whole)."""
+    return {"ignored_parameters": request["ignored"]} if request.get("ignored") else {}
 
 
 def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
@@ -240,12 +306,12 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
         if user_from_authorization(accounts, request.headers.get("authorization")) is None:
             return unauthorized()
         try:
-            parsed = parse_request(await request.json())
+            parsed = parse_request(await read_json(request, assistant.settings.max_request_mb))
             parsed["question"] = assistant.check_question(parsed["question"])
-        except json.JSONDecodeError:
-            return error_response(400, "the request body is not JSON", "invalid_request_error")
-        except (RequestError, QuestionError) as exc:
-            return error_response(400, str(exc), "invalid_request_error")
+        except RequestError as exc:
+            return error_response(exc.status, str(exc), "invalid_request_error", param=exc.param)
+        except QuestionError as exc:
+            return error_response(400, str(exc), "invalid_request_error", param="messages")
         if parsed["stream"]:
             return StreamingResponse(
                 stream_events(assistant, parsed),
@@ -256,8 +322,13 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             answer = await run_in_threadpool(
                 assistant.ask, parsed["question"], parsed["history"], parsed["k"], parsed["filters"]
             )
+            return {**completion(answer, parsed["model"], parsed["prompt"]), **_ignored(parsed)}
         except (LLMUnavailable, IndexUnavailable, OSError) as exc:
             return error_response(503, str(exc), "server_error")
-        return completion(answer, parsed["model"], parsed["prompt"])
+        except QuestionError as exc:
+            return error_response(400, str(exc), "invalid_request_error", param="messages")
+        except Exception as exc:  # the OpenAI shape and one line, never a bare 500
+            log.exception("an answer failed")
+            return error_response(500, _failure(exc), "server_error")
 
     return router

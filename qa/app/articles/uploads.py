@@ -41,7 +41,12 @@ def save_upload(src: Path, original_name: str, corpus_dir: Path, max_mb: float) 
         n += 1
     if corpus_dir.resolve() not in target.resolve().parents:
         raise UploadError(f"{original_name}: bad file name")
-    shutil.copyfile(src, target)
+    try:
+        shutil.copyfile(src, target)
+    except OSError as exc:  # a full disk: no half-written article is left behind
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
+        raise UploadError(f"{original_name} could not be saved: {exc.strerror or exc}") from exc
     return target
 
 

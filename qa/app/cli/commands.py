@@ -80,11 +80,13 @@ def _tqdm_progress():
 
 
 def cmd_ask(args) -> int:
-    from qa.answering.question.check import QuestionError, check_question
+    from qa.answering.question.check import QuestionError, check_dates, check_k, check_question
 
     settings = _settings(args)
     try:  # checked before anything heavy loads, so a bad question fails fast
         question = check_question(" ".join(args.question), settings.max_question_chars)
+        args.date_from, args.date_to = check_dates(args.date_from, args.date_to)
+        args.k = check_k(args.k)
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -211,13 +213,19 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # Gradio closes the server on it; then atexit runs
+
+
 def cmd_serve(args) -> int:
+    import signal
     import time
 
     from qa.answering.service import build_assistant
     from qa.app.web.blocks import launch
     from qa.app.web.startup import BackgroundSync
 
+    signal.signal(signal.SIGTERM, _stop)  # a stop also removes the users' exports (atexit)
     settings = _settings(args)
     started = time.perf_counter()
     assistant = build_assistant(settings)
@@ -338,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM while serving: exit, atexit cleans up
+        return 130
 
 
 def _n(count: int, word: str) -> str:

@@ -179,16 +179,16 @@ class ConversationStore:
         stmt = select(ConversationRow.id, ConversationRow.title, ConversationRow.updated_at)
         stmt = stmt.where(ConversationRow.user == user)
         query = query.strip()
-        if query:
-            pattern = f"%{_escape_like(query.lower())}%"
+        if query:  # instr, not LIKE: no pattern to escape, and no limit on its length
+            needle = query.lower()
             in_messages = (
                 select(MessageRow.id)
                 .where(MessageRow.conversation_id == ConversationRow.id)
-                .where(func.lower(MessageRow.content).like(pattern, escape="\\"))
+                .where(func.instr(func.lower(MessageRow.content), needle) > 0)
                 .exists()
             )
             stmt = stmt.where(
-                or_(func.lower(ConversationRow.title).like(pattern, escape="\\"), in_messages)
+                or_(func.instr(func.lower(ConversationRow.title), needle) > 0, in_messages)
             )
         stmt = stmt.order_by(ConversationRow.updated_at.desc(), ConversationRow.created_at.desc())
         with self._session() as session:
@@ -215,7 +215,3 @@ class ConversationStore:
                 return False
             session.delete(row)
             return True
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -10,6 +10,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from qa.answering.llm.backends import LLMUnavailable
+from qa.answering.question.check import check_dates, check_k
 from qa.answering.retrieval.hybrid import Filters
 from qa.answering.service import Assistant, QuestionError
 from qa.app.access.auth import parse_accounts
@@ -29,6 +30,7 @@ from qa.app.articles.trash import TrashError
 from qa.app.articles.viewer import card_article, close_gone
 from qa.app.web.chat_layout import MEMORY_CSS, build_feedback, build_follow_ups, build_sidebar
 from qa.app.web.chat_ui import ChatMemory, chat_history, shown, user_markdown, user_of
+from qa.app.web.errors import reason, with_readable_errors
 from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
@@ -137,8 +139,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         report = None if progress is None else lambda done, total: progress(done / max(total, 1))
         try:
             return background.run(report).to_dict()
-        except (IndexUnavailable, SyncBusyError) as exc:
-            return {"error": str(exc)}
+        except (IndexUnavailable, SyncBusyError, OSError) as exc:  # OSError: a full disk
+            return {"error": reason(exc) if isinstance(exc, OSError) else str(exc)}
 
     def sync_banner(seen: str, category: str, chat_open: str, tab_open: str, *picked):
         """The sync's progress at the top of the page, and the header counting as it
@@ -180,13 +182,12 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         a follow-up is rewritten from it as in the chat (see standalone_question).
         ``date_from``/``date_to``: only articles published in that range (YYYY-MM-DD)."""
         try:
+            date_from, date_to = check_dates(date_from, date_to)
             filters = Filters(
-                articles=[article] if article else [],
-                date_from=(date_from or "").strip(),
-                date_to=(date_to or "").strip(),
+                articles=[article] if article else [], date_from=date_from, date_to=date_to
             )
             turns = api_history(history)
-            return assistant.ask(question, turns, k=int(k) or None, filters=filters).to_dict()
+            return assistant.ask(question, turns, k=check_k(k), filters=filters).to_dict()
         except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:
             return {"error": str(exc)}
 
@@ -364,7 +365,7 @@ def launch(
     background: BackgroundSync | None = None,
 ):
     """Serve the chat; returns (app, local_url) when ``block`` is False."""
-    demo = build_ui(assistant, background)
+    demo = with_readable_errors(build_ui(assistant, background))  # never {"error": null}
     settings = assistant.settings
     accounts = parse_accounts(settings.auth)  # QA_AUTH: user:pw[,user:pw...]
     auth = list(accounts.items()) or None
