@@ -71,7 +71,7 @@ def write_lines(path: Path, n: int) -> None:
 def bbc_questions() -> list[tuple[str, str]]:
     """(question, the article id that answers it) from bench/bbc_eval.jsonl."""
     rows = [json.loads(line) for line in (ROOT / "bench" / "bbc_eval.jsonl").open()]
-    return [(r["question"], r["source"]) for r in rows]
+    return [(r["question"], r.get("source", "")) for r in rows]  # "": not answerable
 
 
 def copy_bbc(dest: Path, limit: int | None) -> None:
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.corpus == "bbc":
             for question, source in bbc_questions():
                 questions.append(question)
-                sources[question] = source
+                if source:
+                    sources[question] = source
         idle_round(assistant, questions, 1)  # models loaded, caches warm: untimed
         before = idle_round(assistant, questions, args.rounds)
 
