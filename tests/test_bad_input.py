@@ -198,3 +198,16 @@ def test_a_stopped_app_leaves_no_export_folder(tmp_path):
     for _ in start_app(tmp_path, wait_synced=False, TMPDIR=str(temp)):
         assert list(temp.glob("qa-exports-*"))  # made at start; start_app sends SIGTERM
     assert not list(temp.glob("qa-exports-*"))
+
+
+def test_a_full_database_is_said_in_its_own_words_without_the_sql():
+    """A chat turn that cannot be saved (the disk is full) is said, not lost silently."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from qa.app.web.errors import one_line
+
+    full = sqlite3.OperationalError("database or disk is full")
+    said = one_line(OperationalError("INSERT INTO messages VALUES (?)", ("my question",), full))
+    assert said == "Something went wrong: database or disk is full"

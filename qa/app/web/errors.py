@@ -13,7 +13,10 @@ log = logging.getLogger(__name__)
 
 def reason(exc: BaseException) -> str:
     """``exc`` as one short line (its class named when it says little; an OSError by its
-    reason and file name, without the server's absolute path)."""
+    reason and file name, without the server's absolute path; a database error by the
+    database's own words, without the SQL)."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    exc = orig if isinstance(orig, BaseException) else exc
     text = " ".join(str(exc).split())[:300]
     if isinstance(exc, OSError) and exc.strerror:
         text = exc.strerror
