@@ -42,6 +42,12 @@ MAY = (
         ('"We certainly did not see that before 2001," he said.', ""),  # a pronoun: nobody named
         ("He said the world has realized that terrorism is a global threat.", ""),
         ("Quarterly profits at TimeWarner jumped 76% to $1.13bn.", ""),
+        # a time phrase or a pronoun is nobody: "(said by a couple of weeks ago I)" was shown
+        ("A couple of weeks ago I said we would not sell the club.", ""),
+        ("Last week he said the deal was off.", ""),
+        ("On Monday, the minister said the talks would go on.", "the minister"),
+        ("The company said profits would rise.", "the company"),
+        ("The figures said little about the future.", ""),
         ("Russia has responded positively and has vowed to continue supplying weapons.", ""),
     ],
 )
@@ -77,3 +83,29 @@ def test_the_page_marks_the_speaker_in_the_answer_and_its_card():
     assert "said by" not in chat_markdown(plain) and "said by" not in sources_html(plain)
     hostile = _answer('"Fine," said <b>Evil</b> Corp.')
     assert "<b>" not in chat_markdown(hostile) and "<b>" not in sources_html(hostile)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("Sales rose.", "“Sales rose.”"),
+        ('"We will win," he said.', '"We will win," he said.'),
+        # a quotation that goes on in the next sentence is closed; one begun before, opened
+        (
+            '"That took me all the way through to 6-1 and I almost ran away with it.',
+            '"That took me all the way through to 6-1 and I almost ran away with it."',
+        ),
+        (
+            'But he came back, and that was a good effort on his side."',
+            '"But he came back, and that was a good effort on his side."',
+        ),
+        ("“It was a hard match.", "“It was a hard match.”"),
+        ("He left, they said.” Then", "“He left, they said.” Then"),
+    ],
+)
+def test_every_quotation_mark_shown_has_its_pair(sentence, shown):
+    from qa.answering.builders.extractive import quote
+
+    assert quote(sentence) == shown
+    assert quote(sentence).count('"') % 2 == 0
+    assert quote(sentence).count("“") == quote(sentence).count("”")

@@ -74,3 +74,15 @@ def test_a_heading_is_a_line_of_its_own_in_title_case_or_without_a_sentence_end(
         "The firm said sales rose in the first three months of the year and profits fell",
     ]:
         assert not is_heading(_picked(article, line)), line
+
+
+def test_a_card_shows_no_gap_where_boilerplate_was_blanked(seed):
+    import re
+
+    from qa.app.web.page import gapless, sources_html
+
+    html = sources_html(seed.ask("Summarize this article"), 1)
+    for body in re.findall(r"<div class='qa-passage'>(.*?)</div>", html, re.S):
+        assert not re.search(r"\n[ \t]*\n[ \t]*\n", body)  # "Updated on" was a blank run
+        assert body == body.strip()
+    assert gapless("Title\n\n          \n\nThe story.\n") == "Title\n\nThe story."

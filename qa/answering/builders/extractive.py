@@ -54,7 +54,17 @@ class Extracted:
 
 
 def quote(text: str) -> str:
-    """The sentence in quotation marks, unless it already opens with one."""
+    """The sentence in quotation marks, unless it already opens with one; a quotation it
+    opens but does not close (it goes on in the next sentence) is closed after it, and one
+    it closes without opening (begun in the sentence before) is opened before it, so that
+    every mark shown has its pair."""
+    if text.count('"') % 2:
+        text = text + '"' if text.lstrip().startswith('"') else '"' + text
+    opened, closed = text.count("“"), text.count("”")
+    if opened > closed:
+        text += "”" * (opened - closed)
+    elif closed > opened:
+        text = "“" * (closed - opened) + text
     return text if text[:1] in "\"“‘'" else f"“{text}”"
 
 

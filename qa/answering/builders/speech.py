@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from qa.text.names import ORG_WORDS, PERSON_TITLES, word_set
+
 _VERBS = (
     r"(?:said|says|say|told|tells|added|adds|warned|warns|insisted|insists|argued|argues|"
     r"explained|explains|claimed|claims|stated|states|declared|declares|admitted|admits|"
@@ -28,6 +30,24 @@ _PRONOUNS = {
     "there", "who", "which", "one", "his", "her", "their",
 }  # fmt: skip
 _TITLES = {"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "prof", "dame", "st"}
+# What a speaker named without a name is: a role or a body ("a spokesman", "the chief
+# engineer", "the company").
+_ROLES = (
+    PERSON_TITLES
+    | ORG_WORDS
+    | word_set(
+        "engineer engineers officer officers official officials source sources spokesperson "
+        "expert experts analysts insider insiders witness witnesses researchers scientists "
+        "police observers critics campaigners residents fans"
+    )
+)
+# A time phrase is never a speaker ("A couple of weeks ago I said ...").
+_TIME = re.compile(
+    r"\b(?:ago|yesterday|today|tonight|tomorrow|weeks?|months?|years?|days?|morning|"
+    r"evening|night|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|"
+    r"february|march|april|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
 
 # "X said: “…”" and "X told the BBC: “…”"
 _BEFORE_QUOTE = re.compile(
@@ -62,18 +82,33 @@ def _capitalised(part: str) -> bool:
 
 def _clean(who: str | None) -> str:
     """The speaker's name from an attribution ("The Shadow Secretary for the Family,
-    Theresa May" -> "Theresa May"); "" for a pronoun."""
+    Theresa May" -> "Theresa May"), or a role with its article ("a spokesman", "the
+    Treasury"); "" for a pronoun, a time phrase or anything else that names nobody."""
     if not who:
         return ""
     who = who.strip(" ,")
-    if who.lower() in _PRONOUNS or who.split()[0].lower() in _PRONOUNS:
+    words = who.split()
+    if who.lower() in _PRONOUNS or words[0].lower() in _PRONOUNS:
         return ""
+    if _TIME.search(who) or words[-1].lower().strip(".") in _PRONOUNS:
+        return ""  # "A couple of weeks ago I", "Last week he"
     parts = [p.strip() for p in who.split(",") if p.strip()]
     for part in parts:  # the appositive that is a name
         if _capitalised(part) and part.split()[0].lower() != "the":
             return part
-    # "(said by the chief engineer)": the article is not capitalised mid-sentence
-    return re.sub(r"^(The|An?)\s", lambda m: m.group(1).lower() + " ", parts[0]) if parts else ""
+    for part in parts:  # a name after its role: "Tory leader Michael Howard"
+        ws = part.split()
+        if len(ws) > 1 and ws[0][0].isupper() and ws[-1][0].isupper() and ws[0] != "The":
+            return part
+    if not parts:
+        return ""
+    first, *rest = parts[0].split()
+    last = rest[-1] if rest else ""
+    if first.lower() in ("the", "a", "an") and (
+        last.lower().strip(".") in _ROLES or last[:1].isupper()
+    ):  # "(said by the chief engineer)": the article is not capitalised mid-sentence
+        return " ".join([first.lower(), *rest])
+    return ""
 
 
 def speaker_of(sentence: str) -> str:

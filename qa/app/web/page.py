@@ -305,9 +305,19 @@ def _card(
         read = "<div class='qa-read'>Read the whole article ›</div>"
     return (
         f"<div class='qa-source'{ident}{data}><h4>{label}{html.escape(title)}</h4>"
-        f"<div class='qa-meta'>{meta}</div><div class='qa-passage'>{body}</div>{extra}"
+        f"<div class='qa-meta'>{meta}</div><div class='qa-passage'>{gapless(body)}</div>{extra}"
         f"{read}</div>"
     )
+
+
+_BLANK_LINES = re.compile(r"\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*")
+
+
+def gapless(body: str) -> str:
+    """A passage shown without the gaps of blanked boilerplate ("Updated on", a share
+    prompt: spaces kept in the text so that offsets hold): runs of blank lines become one
+    paragraph break, and none opens or ends the passage."""
+    return _BLANK_LINES.sub("\n\n", body).strip(" \t\n")
 
 
 def error_html(message: str) -> str:
