@@ -9,12 +9,15 @@ Sets (questions the reader never trained on, answered by the whole pipeline: ret
 sentence ranker, reader):
 - ``news``: news-qa ``dev`` (``../shared/news-qa/dev.jsonl``, 360 questions in a reader's own
   words over 80 BBC articles none of ``train`` has) asked over all 2,225 BBC articles;
-- ``squad2``: squad2-dev's held-out articles (``training/squad.held_out``), answerable and not.
+- ``squad2``: squad2-dev's held-out articles (``training/squad.held_out``), answerable and not;
+- checks, never fitted on: ``seed`` (``corpus/eval.jsonl``), ``bbc`` and ``bbc-more``
+  (``bench/bbc_eval*.jsonl`` over the BBC articles).
 
 The models are fitted on ``--fit-on`` (default news) and written beside the model. The
 figures printed for that set are cross-fitted: each article's questions are decided by the
 models fitted on the other folds' articles (``--folds``), so no question is decided by a fit
-that saw its article; the other set is decided by the models fitted on all of the first.
+that saw its article; the other sets are decided by the models fitted on all of the first.
+``--today-code`` puts the figures of another checkout (the code and reader before) beside.
 
 Each set is read twice: once for the features (``Read.features``), once answered in full
 with abstention off (``qa eval``'s scoring); a refusal is then applied to the answered rows
@@ -26,12 +29,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from qa.answering.readers.evidence import ANSWERABLE_FEATURES, SHORT_FEATURES
 from qa.evaluation.run import QAPair, aggregate, by_kind, run_eval
 from training.calibration import (
     BOLD_PRECISION,
@@ -53,12 +58,24 @@ COLUMNS = [
     ("abstain_recall", "refusals R"),
     ("retrieval_hit_at_1", "hit@1"),
 ]
-SETS = ("news", "squad2")
+SETS = ("news", "squad2", "seed", "bbc", "bbc-more")
 K = 5  # passages retrieved (QA_K's default): hit@k
+
+
+# Sets checked only (never fitted on): the seed article's questions and the BBC sets.
+CHECKS = {
+    "seed": (ROOT / "corpus" / "eval.jsonl", ROOT / "corpus"),
+    "bbc": (ROOT / "bench" / "bbc_eval.jsonl", BBC),
+    "bbc-more": (ROOT / "bench" / "bbc_eval_more.jsonl", BBC),
+}
 
 
 def load_rows(name: str, limit: int = 0) -> list[QAPair]:
     """The questions of set ``name`` (every n-th up to about ``limit``; 0: all)."""
+    if name in CHECKS:
+        from qa.evaluation.run import load_pairs
+
+        return load_pairs(CHECKS[name][0]).pairs
     if name == "news":
         rows = [json.loads(line) for line in (NEWS_QA / "dev.jsonl").open(encoding="utf-8")]
         pairs = [
@@ -93,25 +110,43 @@ def settings_for(name: str, model: Path):
     from qa.settings import Settings
 
     corpus = BBC if name == "news" else SHARED / "squad2-dev" / "corpus"
+    corpus = CHECKS[name][1] if name in CHECKS else corpus
+    index = "news" if corpus == BBC else name  # one index of the BBC articles
     return Settings(
         corpus_dir=corpus,
-        data_dir=ROOT / ".qa" / f"index-{name}",
+        data_dir=ROOT / ".qa" / f"index-{index}",
         reader_model=str(model),
         llm="",
         suggestions=0,
     )
 
 
+def neutral(features: list[str], threshold: float) -> dict:
+    """A linear model of ``features`` that weighs none of them (P 0.5 for every question)."""
+    n = len(features)
+    return {
+        "kind": "linear",
+        "features": features,
+        "mean": [0.0] * n,
+        "scale": [1.0] * n,
+        "coef": [0.0] * n,
+        "intercept": 0.0,
+        "threshold": threshold,
+    }
+
+
 def never_refusing(model: Path, work: Path) -> Path:
-    """``model`` beside a copy of its calibration that never abstains (the answers with
-    abstention off)."""
+    """``model`` beside a calibration that never abstains and never shows a bold answer
+    (the answers with abstention off; the features are the reader's own)."""
     work.mkdir(parents=True, exist_ok=True)
     link = work / "reader.onnx"
     if link.exists() or link.is_symlink():
         link.unlink()
     link.symlink_to(model.resolve())
-    data = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
-    data["answerable"]["threshold"] = 0.0
+    data = {
+        "answerable": neutral(ANSWERABLE_FEATURES, 0.0),
+        "short": neutral(SHORT_FEATURES, 1.0),
+    }
     link.with_suffix(".json").write_text(json.dumps(data), encoding="utf-8")
     return link
 
@@ -204,16 +239,36 @@ def measure(name: str, model: Path, pairs: list[QAPair], work: Path):
     assistant = build_assistant(settings_for(name, never_refusing(model, work)), sync=True)
     data = collect(assistant, pairs)
     rows = run_eval(assistant, pairs, assistant.settings.k, progress=False)["rows"]
+    np.savez(work / "features.npz", **data)  # for a look at them afterwards
+    (work / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
     print(f"  {name}: {len(pairs)} questions read twice in {time.time() - t0:.0f} s", flush=True)
     return data, rows
 
 
-def today(name: str, pairs: list[QAPair]) -> list[dict]:
-    """The shipped reader with its shipped calibration, answered in full."""
-    from qa.answering.service import build_assistant
+def write_rows(pairs: list[QAPair], path: Path) -> Path:
+    """The questions as a ``qa eval`` file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for p in pairs:
+            row = {"question": p.question, "answers": p.answers, "source": p.source}
+            row.update(kind=p.kind, history=p.history, unanswerable=not p.answers)
+            out.write(json.dumps(row) + "\n")
+    return path
 
-    assistant = build_assistant(settings_for(name, READER_ONNX), sync=True)
-    return run_eval(assistant, pairs, assistant.settings.k, progress=False)["rows"]
+
+def today(name: str, pairs: list[QAPair], code: str) -> list[dict]:
+    """The rows ``qa eval`` gives with the code of checkout ``code`` (the reader shipped
+    there, with its calibration): a process of its own, on the same index."""
+    file = write_rows(pairs, ROOT / ".qa" / "calibration" / f"{name}.jsonl")
+    settings = settings_for(name, READER_ONNX)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(PYTHONPATH=str(Path(code).resolve()), QA_DATA_DIR=str(settings.data_dir))
+    env.update(HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    command = [sys.executable, "-m", "qa", "eval", str(file), "--corpus", str(settings.corpus_dir)]
+    done = subprocess.run(
+        [*command, "--json"], capture_output=True, text=True, env=env, cwd=code, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])["rows"]
 
 
 def calibrate_and_compare(args) -> None:
@@ -225,10 +280,9 @@ def calibrate_and_compare(args) -> None:
     fit_on = getattr(args, "fit_on", "news")
     limit = getattr(args, "e2e_limit", 0)
     work = ROOT / ".qa" / "calibration"
-    if model.resolve() != READER_ONNX.resolve() and not model.with_suffix(".json").exists():
-        shutil.copy(READER_ONNX.with_suffix(".json"), model.with_suffix(".json"))
     measured = {}
-    for name in (fit_on, *(s for s in SETS if s != fit_on)):
+    sets = [s for s in getattr(args, "sets", ",".join(SETS)).split(",") if s]
+    for name in (fit_on, *(s for s in sets if s != fit_on)):
         pairs = load_rows(name, limit if name == "squad2" else 0)
         measured[name] = (pairs, *measure(name, model, pairs, work / name))
     pairs, data, _ = measured[fit_on]
@@ -256,20 +310,32 @@ def calibrate_and_compare(args) -> None:
                 proba(fitted["answerable"], data["answerable"])
                 < (fitted["answerable"]["threshold"])
             )
-        mine, before = refuse(rows, refused), today(name, pairs)
-        results = {"today": aggregate(before, K), "this reader": aggregate(mine, K)}
+        mine = refuse(rows, refused)
+        results = {"this reader": aggregate(mine, K)}
+        before = today(name, pairs, args.today_code) if getattr(args, "today_code", "") else []
+        if before:
+            results = {"today": aggregate(before, K), **results}
         how = "cross-fitted by article" if name == fit_on else f"fitted on {fit_on}"
         print(f"\n{name} ({len(pairs)} questions; this reader's refusals {how}):")
         print(table(results), flush=True)
         if name == "news":
-            kinds = {"today": by_kind(before, K), "this reader": by_kind(mine, K)}
+            kinds = {"this reader": by_kind(mine, K)}
+            if before:
+                kinds = {"today": by_kind(before, K), **kinds}
             print(kind_table(kinds), flush=True)
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="", help="the reader's ONNX file (default: the shipped)")
-    ap.add_argument("--fit-on", choices=SETS, default="news")
+    ap.add_argument("--fit-on", choices=SETS[:2], default="news")
+    ap.add_argument("--sets", default=",".join(SETS), help="the sets measured, comma-separated")
+    ap.add_argument(
+        "--today-code",
+        default="",
+        help="a checkout of the code before (git worktree add DIR COMMIT): its figures "
+        "side by side, asked by its own qa eval",
+    )
     ap.add_argument("--folds", type=int, default=5, help="article folds for the figures")
     ap.add_argument(
         "--e2e-limit", type=int, default=0, help="squad2: about this many questions (0: all)"

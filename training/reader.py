@@ -188,7 +188,7 @@ def mix_weights(before: Path, after: Path, alpha: float, out: Path) -> None:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file(mixed, str(out), metadata={"base": "all-MiniLM-L6-v2", "mix": str(alpha)})
-    print(f"wrote {out}: {alpha:g} of the way from the main round to the look-alike round")
+    print(f"wrote {out}: {alpha:g} of the way from {before.name} to {after.name}", flush=True)
 
 
 def train_round(args, name, make_features, init, lr, work: Path, out: Path) -> None:
@@ -370,7 +370,11 @@ def main(argv=None) -> None:
     ap.add_argument(
         "--e2e-limit", type=int, default=0, help="about this many questions, every n-th (0: all)"
     )
-    ap.add_argument("--reuse", action="store_true", help="reuse the last calibration features")
+    ap.add_argument(
+        "--today-code",
+        default="",
+        help="the end-to-end figures side by side with this checkout's (git worktree add)",
+    )
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if not args.eval_only:
