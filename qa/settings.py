@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     reader: bool = True
     reader_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reader.onnx
     reader_sentences: int = 4  # the best-scored sentences it reads, each with its neighbours
+    # The cross-encoder reranker (training/reranker.py) reads the question with each of the
+    # fused candidates and keeps the best k; off, or its file missing: the fused order.
+    reranker: bool = True
+    reranker_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reranker.onnx
+    rerank_candidates: int = 20  # fused candidates it scores
     # The chunks just before and after this many of the best retrieved passages are scored
     # and read too (the answer often sits next to the chunk that matched); 0: off.
     read_neighbours: int = 2

@@ -3,7 +3,8 @@
     {question, history, k, filters}
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
-      -> retrieve   (hybrid dense + BM25, fused by rank)
+      -> retrieve   (hybrid dense + BM25, fused by rank; the cross-encoder reranks the
+                     fused candidates and keeps the best k)
       -> widen      (the chunks around the best passages: the answer is often next door)
       -> score      (learned: each sentence's P(answer), P(answerable); passages reranked)
       -> read       (the neural reader reads the best sentences: the answer span, and
@@ -40,11 +41,20 @@ def _timed(name: str, fn: Callable[[dict], object]) -> Callable[[dict], object]:
 
 
 def build_prepare_chain(
-    retriever, reranker, embedder, llm=None, condense_prompt=None, reader=None
+    retriever,
+    reranker,
+    embedder,
+    llm=None,
+    condense_prompt=None,
+    reader=None,
+    cross_encoder=None,
+    candidates: int = 0,
 ) -> Runnable:
     """{question, history, k, neighbours, filters, timings} -> + standalone, vector,
     passages (the k retrieved, then the chunks around the first ``neighbours`` of them;
-    reranked), scored, read (the reader's outcome; None without a reader)."""
+    reranked), scored, read (the reader's outcome; None without a reader). With a
+    ``cross_encoder``, retrieval fetches ``candidates`` fused passages and the
+    cross-encoder's best k go on (``timings["rerank"]``)."""
 
     def articles(text: str) -> list[str]:  # whom the articles call he or she
         return articles_holding(retriever.index, text)
@@ -63,12 +73,17 @@ def build_prepare_chain(
     def retrieve(state: dict):
         k, recent_days = state["k"], state.get("recent_days")
         others = state.get("duplicates") or {}  # article id -> its near-duplicates
+        wanted = k * 3 if recent_days else k * 2 if others else k
         passages = retriever.search(
             state["standalone"],
-            k * 3 if recent_days else k * 2 if others else k,
+            max(wanted, candidates) if cross_encoder is not None else wanted,
             state.get("filters"),
             query_vector=state["vector"],
         )
+        if cross_encoder is not None and len(passages) > 1:
+            start = time.perf_counter()
+            passages = cross_encoder.rank(state["standalone"], passages)
+            state["timings"]["rerank"] = round((time.perf_counter() - start) * 1000, 2)
         if others:  # one copy of a story (dedupe.py)
             passages = collapse_duplicates(passages, others)
         if recent_days:  # "latest": the newest relevant articles only (timefilter.py)

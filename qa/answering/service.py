@@ -15,7 +15,9 @@ from qa.answering.builders.summary import Summaries
 from qa.answering.chain import build_prepare_chain
 from qa.answering.llm.citations import verify_spans
 from qa.answering.question.check import QuestionError, check_question
+from qa.answering.question.expected import bare_reason
 from qa.answering.question.kinds import classify, with_time
+from qa.answering.ranking.cross_encoder import RerankerUnavailable, load_cross_encoder
 from qa.answering.ranking.learned import ModelError, load_models
 from qa.answering.ranking.rerank import SentenceReranker, shown
 from qa.answering.readers.evidence import ReaderModels, load_reader_models, read
@@ -53,6 +55,7 @@ class Assistant:
     answerer: ExtractiveAnswerer
     llm: object | None = None  # a LangChain chat model when QA_LLM is set
     reader: object | None = None  # scored -> Read (readers/evidence.py); None: reader off
+    cross_encoder: object | None = None  # ranking/cross_encoder.py; None: reranker off
     prepare: object = field(init=False)
     live: LiveIndex = field(init=False)  # questions at once, beside a sync; newest index
 
@@ -64,7 +67,14 @@ class Assistant:
 
             condense = load_prompt("condense")
         self.prepare = build_prepare_chain(
-            self.retriever, self.reranker, self.embedder, self.llm, condense, self.reader
+            self.retriever,
+            self.reranker,
+            self.embedder,
+            self.llm,
+            condense,
+            self.reader,
+            self.cross_encoder,
+            self.settings.rerank_candidates,
         )
         self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
@@ -247,7 +257,8 @@ class Assistant:
             answer=found.answer,
             short_answer=found.short_answer,
             short_answer_confidence=found.short_confidence,
-            short_answer_confident=found.short_confidence >= self.answerer.short_threshold,
+            short_answer_confident=found.short_confidence >= self.answerer.short_threshold
+            and not bare_reason(state["standalone"], found.short_answer),
             abstained=found.abstained,
             citations=found.citations,
             passages=shown(state["passages"], near, state["k"]),
@@ -276,6 +287,18 @@ def build_reader(settings: Settings) -> tuple[object | None, ReaderModels | None
     )
 
 
+def build_cross_encoder(settings: Settings):
+    """The cross-encoder reranker, or None when it is off or its file is missing or
+    broken: then the fused order stands, said in one line."""
+    if not settings.reranker:
+        return None
+    try:
+        return load_cross_encoder(settings.reranker_model or None)
+    except RerankerUnavailable as exc:
+        log.warning("The reranker is unavailable (%s); answering without it.", exc)
+        return None
+
+
 def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = False) -> Assistant:
     """Load the embedder, open the store, optionally sync, build retriever and answerers.
 
@@ -296,4 +319,7 @@ def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = Fals
         from qa.answering.llm.backends import load_chat_model
 
         llm = load_chat_model(settings)
-    return Assistant(settings, embedder, store, retriever, reranker, answerer, llm, reader)
+    cross_encoder = build_cross_encoder(settings)
+    return Assistant(
+        settings, embedder, store, retriever, reranker, answerer, llm, reader, cross_encoder
+    )

@@ -112,3 +112,40 @@ def has_count(text: str, counted: frozenset[str] = frozenset(), window: int = 8)
         if not counted or counted & set(terms(" ".join(words(text[m.end() :])[:window]))):
             return True
     return False
+
+
+def type_mismatch(question: str, answer: str) -> float:
+    """1.0 when ``answer`` is not the kind of thing ``question`` asks for (a "how much" paid
+    without a sum of money, a "how many" without a number, a "when" without a date, a "who"
+    without a name), else 0.0: a look-alike's answer is often of the wrong kind ("How much
+    did the BBC pay him?" -> "One Night")."""
+    kind = expected_type(question)
+    if asks_money(question) and not MONEY_RE.search(answer):
+        return 1.0
+    if kind == "number":
+        return 0.0 if NUMBER_RE.search(answer) else 1.0
+    if kind == "when":
+        return 0.0 if DATE_RE.search(answer) or re.search(r"\d", answer) else 1.0
+    if kind == "who":
+        return 0.0 if any(w[:1].isupper() for w in answer.split()) else 1.0
+    return 0.0
+
+
+_REASON = re.compile(
+    r"^\W*(?:why\b|how (?:is|are|was|were|do|does|did|can|could|will|would|has|have|had|"
+    r"should|might|may)\b|for what reason\b|what (?:caused|made|led)\b)",
+    re.I,
+)
+
+
+def asks_reason(question: str) -> bool:
+    """A why or how question ("Why is Russia worried?", "How is Russia helping?"), not a
+    how many/much/long: its answer is a reason or a manner, a clause."""
+    return bool(_REASON.search(question))
+
+
+def bare_reason(question: str, short: str) -> bool:
+    """A why/how question's short answer that is a bare noun phrase rather than the reason
+    or manner it asks for ("ISIL" for "Why is Russia worried about Central Asia?"): fewer
+    than four words. Never shown in bold."""
+    return asks_reason(question) and len(short.split()) < 4

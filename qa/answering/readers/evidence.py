@@ -14,16 +14,19 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.answering.question.expected import type_mismatch
 from qa.answering.ranking.features import Candidate, candidates
 from qa.answering.ranking.learned import Model, ModelError, model_from_dict
 from qa.answering.ranking.rerank import Scored
 from qa.answering.readers.decode import tidy
 from qa.answering.readers.reader import Reader, Reading
+from qa.text.terms import STOPWORDS
 from qa.types import Passage
 
 CALIBRATION_PATH = Path(__file__).resolve().parents[1] / "models" / "reader.json"
@@ -34,7 +37,24 @@ SENTENCE_WEIGHT = 1.0  # how much the reranker's P(sentence holds the answer) co
 # all the spans it offers. With these two, leave-one-article-out on the 2,613 held-out
 # squad2-dev questions, refusals set right 4 in 5 refused 37% of the unanswerables, right
 # 79% of the time (without them 31% at 78%; training/calibrate_reader.py).
-ANSWERABLE_FEATURES = ["prior_logit", "margin", "score", "best_margin", "mass"]
+# Every feature the reader offers P(answerable); a fitted model names those it uses (the
+# shipped reader.json may use fewer). names_missing / numbers_missing: the share of the
+# question's names (capitalised words past its first) and numbers that the answer's
+# sentence does not hold, and of its names that the whole snippet read around it does not
+# hold: a look-alike asks of another person, year or place than the sentence's ("Who
+# replaced Ranieri as Valencia coach?" of "Mourinho replaced him at Chelsea"); type_mismatch:
+# the answer is not of the kind asked (``expected.type_mismatch``).
+ANSWERABLE_FEATURES = [
+    "prior_logit",
+    "margin",
+    "score",
+    "best_margin",
+    "mass",
+    "names_missing",
+    "names_missing_snippet",
+    "numbers_missing",
+    "type_mismatch",
+]
 SHORT_FEATURES = ["score", "margin"]
 
 
@@ -55,7 +75,8 @@ def load_reader_models(path: str | None = None) -> ReaderModels:
         answerable, short = model_from_dict(data["answerable"]), model_from_dict(data["short"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(f"cannot load the reader's models from {file}: {exc}") from exc
-    if answerable.features != ANSWERABLE_FEATURES or short.features != SHORT_FEATURES:
+    known = set(ANSWERABLE_FEATURES)
+    if not set(answerable.features) <= known or short.features != SHORT_FEATURES:
         raise ModelError(f"{file} was fitted on other features; rerun training/reader.py")
     return ReaderModels(answerable, short, data.get("info", {}))
 
@@ -84,13 +105,18 @@ class Read:
     start: int = -1  # the best span's article offsets
     end: int = -1
     sentence: Candidate | None = None  # the sentence that holds the best span
+    question: str = ""  # as the reader read it
+    snippet: str = ""  # the text read around the best span
 
     @property
     def span_text(self) -> str:
         return self.passage.text_at(self.start, self.end) if self.passage else ""
 
-    def features(self) -> tuple[list[float], list[float]]:
-        """(answerable features, short-answer features), as the models take them."""
+    def features(
+        self, answerable_names: list[str] | None = None
+    ) -> tuple[list[float], list[float]]:
+        """(answerable features, short-answer features), as the models take them: the
+        answerable ones named (default: every one the reader offers)."""
         p = min(max(self.prior, 1e-4), 1 - 1e-4)
         score = self.reading.best.score if self.reading.best else -30.0
         margin = max(self.reading.margin, -30.0)
@@ -98,8 +124,48 @@ class Read:
         best_margin = max([s.margin for s in spans], default=-30.0)
         top = max((s.score for s in spans), default=-30.0)
         mass = top + math.log(sum(math.exp(s.score - top) for s in spans)) if spans else top
-        answerable = [math.log(p / (1 - p)), margin, score, max(best_margin, -30.0), mass]
+        sentence = self.sentence.text if self.sentence else ""
+        names, numbers = asked_names(self.question), asked_numbers(self.question)
+        values = {
+            "prior_logit": math.log(p / (1 - p)),
+            "margin": margin,
+            "score": score,
+            "best_margin": max(best_margin, -30.0),
+            "mass": mass,
+            "names_missing": missing(names, sentence),
+            "names_missing_snippet": missing(names, self.snippet or sentence),
+            "numbers_missing": missing(numbers, sentence),
+            "type_mismatch": type_mismatch(self.question, self.span_text),
+        }
+        answerable = [values[n] for n in answerable_names or ANSWERABLE_FEATURES]
         return answerable, [score, margin]
+
+
+_NAME = re.compile(r"(?<=\s)[A-Z][\w'’.-]*[\w]")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def asked_names(question: str) -> list[str]:
+    """The question's names: its capitalised words past the first ("Valencia", "Ranieri")."""
+    out = []
+    for w in _NAME.findall(question):
+        w = re.sub(r"['’]s$", "", w)
+        if w.lower() not in STOPWORDS:
+            out.append(w)
+    return list(dict.fromkeys(out))
+
+
+def asked_numbers(question: str) -> list[str]:
+    return list(dict.fromkeys(n.replace(",", "") for n in _NUMBER.findall(question)))
+
+
+def missing(asked: list[str], text: str) -> float:
+    """The share of ``asked`` that ``text`` does not hold (a name by its first five letters,
+    so "Russian" is found in "Russia's"; a number as written, commas aside)."""
+    if not asked:
+        return 0.0
+    plain = text.replace(",", "").lower()
+    return sum(1 for a in asked if a[:5].lower() not in plain) / len(asked)
 
 
 def snippets(scored: Scored, limit: int) -> list[Snippet]:
@@ -159,7 +225,7 @@ def read(
     parts = snippets(scored, limit)
     question = asked or scored.question.text
     reading = reader.read(question, [s.text for s in parts], top=SPANS_PER_WINDOW)
-    out = Read(reading, parts, scored.answerable)
+    out = Read(reading, parts, scored.answerable, question=question)
     floor = min((c.score for c in scored.sentences), default=0.01)
     best = None
     for span in reading.spans:
@@ -176,13 +242,14 @@ def read(
             best = (value, span, snip, start, end, sentence)
     if best is not None:
         _, span, snip, start, end, out.sentence = best
+        out.snippet = snip.text
         out.passage = p = snip.passage
         start, end = tidy(p.text, start - p.start, end - p.start)  # no unclosed bracket
         out.start, out.end = p.start + start, p.start + end
         out.reading = Reading(span, reading.spans, reading.null)
     if models is None:
         return out
-    x_answerable, x_short = out.features()
+    x_answerable, x_short = out.features(models.answerable.features)
     out.answerable = float(models.answerable.proba(np.array(x_answerable))[0])
     out.short_confidence = float(models.short.proba(np.array(x_short))[0])
     return out

