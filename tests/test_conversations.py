@@ -204,3 +204,27 @@ def test_markdown_export_shows_the_short_answer_exactly_where_the_chat_did(url, 
     assert "**2001**" not in text and "**Valentina Matvienko**" in text
     assert "**2001**" not in chat_markdown(unsure, 1)
     assert "**Valentina Matvienko**" in chat_markdown(sure, 3)
+
+
+def test_a_conversation_deleted_while_its_answer_is_written_is_not_brought_back(
+    tmp_path, answers
+):
+    """The page saves a turn when the answer is done; a conversation deleted meanwhile
+    (another tab, the sidebar) stays deleted, and the page says the answer is not saved."""
+    from types import SimpleNamespace
+
+    from qa.app.web.chat_ui import ChatMemory
+    from qa.app.web.page import DELETED_MEANWHILE
+
+    url = f"sqlite:///{tmp_path / 'chat.sqlite'}"
+    fake_assistant = SimpleNamespace(settings=SimpleNamespace(chat_database_url=url))
+    memory = ChatMemory(fake_assistant)
+    answer, _ = answers
+    cid, position = memory.save_turn("alice", "", MATVIENKO, answer, answer.answer)
+    assert cid and position >= 0
+    assert memory.conversations.delete(cid, "alice")
+    again, position = memory.save_turn("alice", cid, "And then?", answer, answer.answer)
+    assert (again, position) == ("", -1)
+    assert memory.conversations.get(cid, "alice") is None
+    assert memory.conversations.list("alice") == []
+    assert "not saved" in DELETED_MEANWHILE

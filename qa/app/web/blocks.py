@@ -35,6 +35,7 @@ from qa.app.web.exports import ExportAccessMiddleware
 from qa.app.web.headers import SecurityHeadersMiddleware
 from qa.app.web.page import (
     CSS,
+    DELETED_MEANWHILE,
     api_history,
     chat_markdown,
     error_html,
@@ -122,14 +123,13 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
             history[-1] = {"role": "assistant", "content": f"⚠️ {md(str(exc))}"}
             yield history, error_html(str(exc)), "", *keep, gr.skip()
-        # Saved, errors too (so positions match the chat); follow-ups come in the next step.
-        conversation_id, _ = memory.save_turn(
+        conversation_id, position = memory.save_turn(  # errors too; follow-ups: next step
             user, conversation_id, question, answer, history[-1]["content"]
         )
         conversation = memory.conversations.get(conversation_id, user)
-        listing = memory.listing(user, query, conversation_id)
-        done = (conversation_id, *listing, memory.download(conversation), hide)
-        yield history, gr.skip(), "", *done, gr.skip()
+        done = (conversation_id, *memory.listing(user, query, conversation_id))
+        gone = shown(note_html(DELETED_MEANWHILE)) if position < 0 else gr.skip()
+        yield history, gr.skip(), "", *done, memory.download(conversation), hide, gone
 
     def open_reader(evt: gr.EventData):
         return card_article(assistant, getattr(evt, "_data", None) or {})

@@ -147,10 +147,10 @@ class ChatMemory:
         answer: Answer | None,
         text: str,
     ) -> tuple[str, int]:
-        """Store a question and its answer (or the error shown instead); returns the
-        conversation id (a new one for a first question) and the answer's position."""
-        if not conversation_id or self.conversations.get(conversation_id, user) is None:
-            conversation_id = self.conversations.create(user, question)
+        """Save a turn: (conversation id, the answer's position); ("", -1): deleted."""
+        if conversation_id and self.conversations.get(conversation_id, user) is None:
+            return "", -1  # deleted while the answer was written: not brought back
+        conversation_id = conversation_id or self.conversations.create(user, question)
         position = self.conversations.add_turn(conversation_id, user, question, answer, text)
         return conversation_id, position
 

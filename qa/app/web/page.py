@@ -320,6 +320,12 @@ def gapless(body: str) -> str:
     return _BLANK_LINES.sub("\n\n", body).strip(" \t\n")
 
 
+DELETED_MEANWHILE = (
+    "This conversation was deleted while its answer was being written: the answer is shown "
+    "but not saved. The next question starts a new conversation."
+)
+
+
 def error_html(message: str) -> str:
     return f"<div class='qa-abstain'><strong>Error:</strong> {html.escape(message)}</div>"
 
