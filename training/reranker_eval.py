@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.evaluation import metrics as m
-from training.paths import BBC, ROOT, SHARED
+from training.paths import BBC, SHARED
 from training.reranker_data import Query, assistant_for, news_queries
 
 
@@ -98,4 +98,4 @@ def ship(fp32: Path, out: Path) -> None:
         chosen = store_fp16(fp32, fp32.with_name("reranker.fp16w.onnx"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(chosen.read_bytes())
-    print(f"shipped {chosen.name} as {out.relative_to(ROOT)} ({out.stat().st_size / 1e6:.1f} MB)")
+    print(f"shipped {chosen.name} as {out} ({out.stat().st_size / 1e6:.1f} MB)")

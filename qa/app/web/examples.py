@@ -18,9 +18,12 @@ def _in(category: str, article_id: str) -> bool:
     return not category or category == ALL_CATEGORIES or category_of(article_id) == category
 
 
-def shipped_questions(assistant: Assistant, n: int, category: str = "") -> list[str]:
+def shipped_questions(
+    assistant: Assistant, n: int, category: str = "", tries: int = 12
+) -> list[str]:
     """Answerable questions from ``<corpus>/eval.jsonl`` (of ``category``'s articles, by
-    their ``source``, when one is chosen)."""
+    their ``source``, when one is chosen), each asked first and offered only when the
+    assistant answers it (at most ``tries`` asks): what the page offers, it answers."""
     path = assistant.settings.corpus_dir / "eval.jsonl"
     out: list[str] = []
     if path.is_file():
@@ -31,8 +34,13 @@ def shipped_questions(assistant: Assistant, n: int, category: str = "") -> list[
                 continue
             if not isinstance(obj, dict) or not obj.get("answers") or len(out) >= n:
                 continue
-            if _in(category, str(obj.get("source") or "")):
-                out.append(obj["question"])
+            if tries <= 0:
+                break
+            question = obj.get("question")
+            if isinstance(question, str) and _in(category, str(obj.get("source") or "")):
+                tries -= 1
+                if not assistant.ask(question).abstained:
+                    out.append(question)
     return out
 
 
