@@ -171,3 +171,27 @@ def test_open_webui_gets_one_content_block_and_a_chip_of_its_own_per_quote(clien
     )
     notes = asked[-1].choices[0].delta.model_extra["annotations"]
     assert [a["url_citation"]["quote"] for a in notes] == [c["quote"] for c in citations]
+
+
+def test_follow_ups_over_v1_mean_what_the_user_meant(client):
+    """Issue 37 over /v1 (the engine's test is in test_followup_meaning.py): a possessive
+    whose owner the question names is left alone, and "Sum it up" summarises the article,
+    whatever the conversation named before."""
+
+    def conversation(*questions: str):
+        messages: list[dict] = []
+        for q in questions:
+            messages.append({"role": "user", "content": q})
+            done = client.chat.completions.create(model="qa-news", messages=messages)
+            messages.append({"role": "assistant", "content": done.choices[0].message.content})
+        return done
+
+    americans = "When did the Americans end their combat mission in Afghanistan?"
+    done = conversation("How many fighters does the Islamic State have?", americans)
+    assert done.model_extra["standalone_question"] == americans
+    syria = "When did Russia start its war against the Islamic State in Syria?"
+    done = conversation(americans, syria)
+    assert done.model_extra["standalone_question"] == syria
+    done = conversation("Who is the speaker of Russia's upper house?", "Sum it up")
+    assert done.model_extra["standalone_question"].startswith("Summarise the article Russia")
+    assert not done.model_extra["abstained"] and done.model_extra["kind"] == "summary"

@@ -19,6 +19,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qa.answering.question.followup_model import (
+    FollowupModel,
+    Option,
+    load_followup_model,
+    mention_features,
+    question_features,
+    reads_alone,
+)
 from qa.answering.question.referents import (
     CLASSES,
     Evidence,
@@ -109,30 +117,61 @@ def standalone_question(
     question: str,
     history: list[dict],
     articles: Callable[[str], list[str]] | None = None,
+    model: FollowupModel | bool | None = True,
 ) -> str:
     """``question`` as it reads on its own in the conversation ``history``: its pronouns
-    replaced by what they refer to, or the previous question's key terms added.
+    replaced by what they refer to, the previous question's key terms added, or as asked,
+    whichever reading the learned model (``followup_model.py``; ``model`` False: the rules
+    alone) scores best.
 
     ``articles``: text -> the texts of the indexed articles holding it (where the articles
     call someone he or she); without it the quoted sentences alone are read."""
+    if model is True:
+        model = load_followup_model()
+    found = _turns(question, history, articles, model or None)
+    if found is None:
+        return question
+    turns, evidence = found
+    return _resolve(question, turns[-MAX_TURNS:], evidence, model or None)
+
+
+def followup_options(
+    question: str, history: list[dict], articles: Callable[[str], list[str]] | None = None
+) -> list[Option]:
+    """Every reading of ``question`` in ``history`` the model chooses among (for training;
+    [] when the question needs no context)."""
+    found = _turns(question, history, articles, load_followup_model())
+    if found is None or not needs_context(question):
+        return []
+    turns, evidence = found
+    return options(question, turns[-MAX_TURNS:], evidence)
+
+
+def _turns(question: str, history: list[dict], articles, model):
+    """The conversation's turns with their standalone forms, and the evidence; None when
+    the question stands alone."""
     turns = conversation(history)[-MAX_TURNS - 2 :]
     if not turns or not needs_context(question):
-        return question
+        return None
     evidence = Evidence(articles=articles)
     for i, turn in enumerate(turns):  # the earlier questions' standalone forms, likewise
         if not turn.standalone:
             earlier = turns[max(0, i - MAX_TURNS) : i]
-            turn.standalone = _resolve(turn.question, earlier, evidence) if earlier else ""
+            turn.standalone = _resolve(turn.question, earlier, evidence, model) if earlier else ""
         turn.standalone = turn.standalone or turn.question
-    return _resolve(question, turns[-MAX_TURNS:], evidence)
+    return turns, evidence
 
 
 rewrite = standalone_question  # the name the chain has always called
 
 
-def _resolve(question: str, turns: list[Turn], evidence: Evidence) -> str:
-    if not needs_context(question):
+def _resolve(
+    question: str, turns: list[Turn], evidence: Evidence, model: FollowupModel | None = None
+) -> str:
+    if not needs_context(question) or reads_alone(question, list(CLASSES)):
         return question
+    if model is not None:
+        return model.choose(options(question, turns, evidence)).rewrite
     classes = list(dict.fromkeys(CLASSES[w] for w in words(question) if w in CLASSES))
     if classes:
         chosen = referents(question, classes, turns, evidence)
@@ -143,10 +182,62 @@ def _resolve(question: str, turns: list[Turn], evidence: Evidence) -> str:
     return _carry(question, turns)
 
 
+def options(question: str, turns: list[Turn], evidence: Evidence) -> list[Option]:
+    """The readings of a follow-up: as asked, its first pronoun as each name of the
+    conversation (the others as the rules pick), and with the earlier terms carried."""
+    if reads_alone(question, list(CLASSES)):
+        return [Option(question, {"alone": 1.0})]
+    classes = list(dict.fromkeys(CLASSES[w] for w in words(question) if w in CLASSES))
+    out: list[Option] = []
+    fitting = False
+    if classes:
+        candidates, exclude, counts = _prepared(question, classes, turns, evidence)
+        rule = _chosen(classes, candidates, exclude, evidence)
+        primary = classes[0]
+        allowed = [
+            m for m in candidates if not {m.key, m.surname.lower()} & exclude and agrees(primary, m)
+        ]
+        picked = rule.get(primary)
+        fits = primary != "it" or agrees(primary, picked) if picked else False
+        if picked and fits and all(m is not picked for m in allowed):
+            allowed.append(picked)  # a person named in the articles only
+        for i, m in enumerate(allowed[:MAX_OPTIONS]):
+            features = mention_features(m, primary, i, counts.get(m.key, 1), m is rule.get(primary))
+            fitting = fitting or features["kind_fits"] > 0
+            out.append(Option(substitute(question, {**rule, primary: m}), features))
+    if classes and set(classes) <= {"he", "she"} and not out:
+        return [Option(question, {"alone": 1.0})]  # nobody it can be: better as asked
+    asked = question_features(question, list(CLASSES), fitting)
+    alone = {"alone": 1.0, **{k: asked[k] for k in ("own_noun", "meta", "no_candidate")}}
+    carry = {"carry": 1.0, **{k: asked[k] for k in ("no_pronoun", "leads", "own_terms")}}
+    return [Option(question, alone), *out, Option(_carry(question, turns), carry)]
+
+
+MAX_OPTIONS = 8  # names of the conversation offered for one pronoun
+
+
+def agrees(cls: str, m: Mention) -> bool:
+    """Whether pronoun class ``cls`` can stand for ``m`` (he/she a person of that gender or
+    of none known, it a thing, organisation or place, they a group or an organisation)."""
+    if cls in ("he", "she"):
+        return m.kind == "person" and m.gender in ("", cls)
+    if cls == "it":  # a place only where a question named it ("hit by it": not the city
+        # an answer says it happened in)
+        return m.kind in ("org", "thing", "name") or (m.kind == "place" and m.where == "question")
+    return m.kind in ("group", "org")
+
+
 def referents(
     question: str, classes: list[str], turns: list[Turn], evidence: Evidence
 ) -> dict[str, Mention]:
     """Pronoun class -> the mention it refers to, for the classes that resolve."""
+    candidates, exclude, _ = _prepared(question, classes, turns, evidence)
+    return _chosen(classes, candidates, exclude, evidence)
+
+
+def _prepared(question: str, classes: list[str], turns: list[Turn], evidence: Evidence):
+    """(the conversation's names, each once, in the rules' order; the names the question
+    rules out; how often each name is met)."""
     for turn in turns:
         for quote in turn.quotes:
             evidence.add(quote)
@@ -161,12 +252,20 @@ def referents(
                 evidence.look_up(m.text)
     genders(candidates, evidence)
     first: dict[str, Mention] = {}
+    counts: dict[str, int] = {}
     for m in candidates:  # each name once, where it is met first
         first.setdefault(m.key, m)
+        counts[m.key] = counts.get(m.key, 0) + 1
     candidates = list(first.values())
     named = [w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*\w", question)]
     exclude = {w.removesuffix("'s").removesuffix("’s") for w in named} - STOPWORDS
     exclude |= {m.key for m in mentions(question)}  # "Did Kenteris blame him?": not him
+    return candidates, exclude, counts
+
+
+def _chosen(
+    classes: list[str], candidates: list[Mention], exclude: set[str], evidence: Evidence
+) -> dict[str, Mention]:
     chosen: dict[str, Mention] = {}
     for cls in classes:
         taken = exclude | {m.key for m in chosen.values()}
