@@ -206,9 +206,7 @@ def test_markdown_export_shows_the_short_answer_exactly_where_the_chat_did(url, 
     assert "**Valentina Matvienko**" in chat_markdown(sure, 3)
 
 
-def test_a_conversation_deleted_while_its_answer_is_written_is_not_brought_back(
-    tmp_path, answers
-):
+def test_a_conversation_deleted_while_its_answer_is_written_is_not_brought_back(tmp_path, answers):
     """The page saves a turn when the answer is done; a conversation deleted meanwhile
     (another tab, the sidebar) stays deleted, and the page says the answer is not saved."""
     from types import SimpleNamespace
