@@ -89,6 +89,7 @@ def test_without_the_reranker_the_fused_order_stands(tmp_path, embedder, caplog)
         _env_file=None,
         corpus_dir=tmp_path / "corpus",
         data_dir=tmp_path / "data",
+        reranker=True,
         reranker_model=str(tmp_path / "none.onnx"),
     )
     assistant = build_assistant(missing, sync=True)
