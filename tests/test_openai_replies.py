@@ -14,6 +14,11 @@ ISIL = "What did the articles say about ISIL?"  # an overview
 NOTED = "What did Muslimyar praise Moscow for in 2004?"  # no article is dated: a note
 # Questions whose short answer the reader is not sure of (and two it is sure of)
 UNSURE = [
+    "What does Russia fear about Taliban fighters?",
+    "What is Russia doing to help Afghanistan?",
+    "What happened on December 31, 2014?",
+]
+SURE = [
     "What type of helicopters will India supply?",
     "What did Matvienko say Moscow would keep doing after the meeting?",
     "Where is ISIL spreading?",
