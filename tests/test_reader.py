@@ -246,12 +246,7 @@ def test_the_short_answer_ends_before_an_unclosed_bracket(seed):
     [
         "Who won the 2015 Tour de France?",
         "When will India deliver the helicopters?",
-        pytest.param(
-            "How many Russian soldiers are deployed in Afghanistan?",
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 35, open: answered '20' at P(answerable) 0.73"
-            ),
-        ),
+        "How many Russian soldiers are deployed in Afghanistan?",
         # a look-alike: the article gives no price (answered "four" at P 0.298 before
         # P(answerable) saw the surest window and the mass of all spans; now P 0.27 < 0.31)
         "How much did Russia pay India for the helicopters?",
