@@ -213,8 +213,29 @@ def cmd_eval(args) -> int:
     return 0
 
 
+STOP_GRACE_SECONDS = 10.0  # a stop's wait for the exit to finish (threads, atexit)
+
+
 def _stop(signum, frame) -> None:
-    raise KeyboardInterrupt  # Gradio closes the server on it; then atexit runs
+    """SIGTERM: exit as Ctrl-C does (Gradio closes the server; atexit removes the users'
+    exports). A sync under way can hold the exit (its embedding pool is joined at exit), so
+    after a grace the exports are removed and the process exits anyway: an interrupted
+    sync is completed by the next one."""
+    import threading
+
+    threading.Thread(target=_exit_after_grace, name="qa-stop", daemon=True).start()
+    raise KeyboardInterrupt
+
+
+def _exit_after_grace() -> None:
+    import time
+
+    from qa.app.web.exports import remove_export_folders
+
+    time.sleep(STOP_GRACE_SECONDS)
+    remove_export_folders()
+    sys.stdout.flush()
+    os._exit(130)
 
 
 def cmd_serve(args) -> int:

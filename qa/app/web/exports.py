@@ -19,6 +19,13 @@ from pathlib import Path
 from urllib.parse import unquote
 
 PREFIX = "qa-exports-"
+_FOLDERS: list[Path] = []  # this process's export folders, for a stop that cannot wait
+
+
+def remove_export_folders() -> None:
+    """Remove this process's export folders now (a stop that exits without atexit)."""
+    for folder in _FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -43,6 +50,7 @@ class ExportFiles:
         self.folder = root / f"{PREFIX}{os.getpid()}"
         self.folder.mkdir(exist_ok=True)
         atexit.register(shutil.rmtree, self.folder, True)
+        _FOLDERS.append(self.folder)
         self.copies: dict[str, set[Path]] = {}  # conversation id -> Gradio's copies
         self.owners: dict[str, str] = {}  # a copy's folder name (its hash) -> user
 
