@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -214,15 +215,15 @@ def cmd_eval(args) -> int:
 
 
 STOP_GRACE_SECONDS = 10.0  # a stop's wait for the exit to finish (threads, atexit)
+_STOPPING = threading.Event()  # set by SIGTERM (the sync may have swallowed its interrupt)
 
 
 def _stop(signum, frame) -> None:
     """SIGTERM: exit as Ctrl-C does (Gradio closes the server; atexit removes the users'
-    exports). A sync under way can hold the exit (its embedding pool is joined at exit), so
-    after a grace the exports are removed and the process exits anyway: an interrupted
-    sync is completed by the next one."""
-    import threading
-
+    exports). The start-up sync can swallow the interrupt or hold the exit (a test's app
+    stopped during it was still serving an hour later), so after a grace the exports are
+    removed and the process exits anyway: an interrupted sync is completed by the next."""
+    _STOPPING.set()
     threading.Thread(target=_exit_after_grace, name="qa-stop", daemon=True).start()
     raise KeyboardInterrupt
 
@@ -262,8 +263,9 @@ def cmd_serve(args) -> int:
     else:
         print(f"Serving the chat at http://{host}:{port} (syncing the corpus)", flush=True)
         _sync_while_serving(background, started)
-    demo.block_thread()
-    return 0
+    if not _STOPPING.is_set():
+        demo.block_thread()
+    return 130 if _STOPPING.is_set() else 0
 
 
 def _sync_while_serving(background, started: float) -> None:
