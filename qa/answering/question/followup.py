@@ -141,7 +141,7 @@ def followup_options(
     """Every reading of ``question`` in ``history`` the model chooses among (for training;
     [] when the question needs no context)."""
     found = _turns(question, history, articles, load_followup_model())
-    if found is None or not needs_context(question):
+    if found is None:
         return []
     turns, evidence = found
     return options(question, turns[-MAX_TURNS:], evidence)
@@ -208,7 +208,7 @@ def options(question: str, turns: list[Turn], evidence: Evidence) -> list[Option
     if classes and set(classes) <= {"he", "she"} and not out:
         return [Option(question, {"alone": 1.0})]  # nobody it can be: better as asked
     asked = question_features(question, list(CLASSES), fitting)
-    alone = {"alone": 1.0, **{k: asked[k] for k in ("own_noun", "meta", "no_candidate")}}
+    alone = {"alone": 1.0, **{k: asked[k] for k in ("own_noun", "no_candidate")}}
     carry = {"carry": 1.0, **{k: asked[k] for k in ("no_pronoun", "leads", "own_terms")}}
     return [Option(question, alone), *out, Option(_carry(question, turns), carry)]
 

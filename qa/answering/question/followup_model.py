@@ -39,7 +39,6 @@ FEATURES = [
     "order",  # log(1 + its place among the candidates)
     "salience",  # log(1 + how often the conversation names it)
     "own_noun",  # alone: the question names something the pronoun can stand for
-    "meta",  # alone: "sum it up", "tell me more about it": the article or the conversation
     "no_pronoun",  # the question has no pronoun to resolve
     "no_candidate",  # no name of the conversation fits the pronoun
     "leads",  # the question opens with "and", "what about", ...
@@ -86,7 +85,6 @@ def question_features(question: str, pronouns: list[str], has_candidate: bool) -
     content = [w for w in words(question) if w not in STOPWORDS]
     return {
         "own_noun": float(own_noun),
-        "meta": float(bool(_META.search(question))),
         "no_pronoun": float(not pronouns),
         "no_candidate": float(not has_candidate),
         "leads": float(question.lower().lstrip().startswith(("and ", "what about", "how about"))),
