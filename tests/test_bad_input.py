@@ -211,3 +211,26 @@ def test_a_full_database_is_said_in_its_own_words_without_the_sql():
     full = sqlite3.OperationalError("database or disk is full")
     said = one_line(OperationalError("INSERT INTO messages VALUES (?)", ("my question",), full))
     assert said == "Something went wrong: database or disk is full"
+
+
+def test_messages_to_clients_name_no_absolute_server_path(monkeypatch, tmp_path):
+    """Issue 36 (11): a page or API client is told a file as the operator configured it
+    (relative to the working folder) or by its last two parts, never where the server
+    keeps it; URLs stay whole."""
+    from qa.app.web.errors import one_line
+    from qa.indexing.errors import IndexUnavailable
+    from qa.text.paths import error_text
+
+    monkeypatch.chdir(tmp_path)
+    said = error_text(
+        IndexUnavailable(
+            f"the Chroma store {tmp_path}/.qa/chroma cannot be read; another sync is running "
+            "on /srv/secret/qa/data (lock /srv/secret/qa/data/sync.lock); "
+            "the server http://localhost:8000/api/v2 is down"
+        )
+    )
+    assert said == (
+        "the Chroma store .qa/chroma cannot be read; another sync is running on qa/data "
+        "(lock data/sync.lock); the server http://localhost:8000/api/v2 is down"
+    )
+    assert "/srv" not in one_line(RuntimeError("the manifest /srv/secret/manifest.json"))

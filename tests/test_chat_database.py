@@ -69,6 +69,9 @@ def test_the_app_starts_and_answers_on_a_damaged_chat_database(tmp_path, size):
         assert len(lines) == 1 and "Traceback" not in log, log
         config = urllib.request.urlopen(f"{url}config", timeout=30).read().decode()
         assert "Saved chats are unavailable" in config  # shown at the top of the page
+        notice = config[config.index("Saved chats are unavailable") :][:400]
+        assert "data/chat.sqlite" in notice and str(tmp_path) not in notice  # no server path
+        assert str(tmp_path) in lines[0]  # the log keeps the whole path for the operator
         answer = Client(url, verbose=False).predict(QUESTION, api_name="/ask")
         assert "Valentina Matvienko" in answer["answer"]
         (kept,) = data_dir.glob("chat.sqlite.damaged-*")

@@ -41,3 +41,12 @@ def test_upload_rejects_bad_types_and_big_files(tmp_path):
         save_upload(src, "evil.exe", tmp_path / "c", max_mb=1)
     with pytest.raises(UploadError, match="limit"):
         save_upload(src, "big.txt", tmp_path / "c", max_mb=0.001)
+
+
+def test_a_file_named_only_by_its_type_is_an_article(tmp_path):
+    """Issue 36 (11): a ".txt" in an upload batch is saved as article.txt, not refused."""
+    assert safe_name(".txt") == "article.txt" and safe_name(".PDF") == "article.pdf"
+    assert safe_name(".hidden") == "hidden"  # a dot-file of another type stays refused
+    src = tmp_path / "upload.bin"
+    src.write_text("Title\n\nBody.")
+    assert save_upload(src, ".txt", tmp_path / "corpus", max_mb=1).name == "article.txt"

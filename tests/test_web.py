@@ -225,14 +225,19 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
         '</script> to double parking fees <img src=x onerror="window.__xss=2"> '
         "in the old town from May.\n"
     )
+    # A file named only ".txt" in the batch (issue 36, 11) is saved as article.txt.
+    (tmp_path / "dots").mkdir()
+    nameless = tmp_path / "dots" / ".txt"
+    nameless.write_text("Ferry timetable\n\nThe night ferry to Bergen sails at 22:15.\n")
     _tab(browser, "Articles")
     upload = _wait(
         browser, lambda d: d.find_element(By.CSS_SELECTOR, "#qa-upload input[type=file]")
     )
-    upload.send_keys(f"{bridge}\n{hostile}")
+    upload.send_keys(f"{bridge}\n{hostile}\n{nameless}")
     status = browser.find_element(By.CSS_SELECTOR, "#qa-status textarea")
     _wait(browser, lambda d: "Added" in (status.get_attribute("value") or ""), timeout=300)
-    assert "harbour-bridge.txt" in status.get_attribute("value")
+    added = status.get_attribute("value").splitlines()[0]
+    assert added == "Added harbour-bridge.txt, hostile.txt, article.txt to the corpus folder."
     # Gradio's temporary copies of the uploads are gone once they are in the corpus.
     assert not list((tmp_path / "gradio-cache").rglob("*.txt"))
     _wait(browser, lambda d: "hostile" in d.find_element(By.ID, "qa-articles").text)

@@ -46,6 +46,7 @@ from qa.app.api.reply_parts import (
 )
 from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import unescape_markdown
+from qa.text.paths import error_text
 from qa.types import Answer
 
 MODEL_ID = "qa-news"
@@ -256,7 +257,7 @@ def stream_events(assistant: Assistant, request: dict) -> Iterator[str]:
     except (QuestionError, LLMUnavailable, IndexUnavailable, OSError) as exc:
         # The index (a Chroma server down) or the LLM: the same one line as in the chat.
         kind = "invalid_request_error" if isinstance(exc, QuestionError) else "server_error"
-        yield f"data: {json.dumps({'error': _error(str(exc), kind)})}\n\n"
+        yield f"data: {json.dumps({'error': _error(error_text(exc), kind)})}\n\n"
     except Exception as exc:  # never a dropped connection without a word and [DONE]
         log.exception("a streamed answer failed")
         yield f"data: {json.dumps({'error': _error(_failure(exc), 'server_error')})}\n\n"
@@ -269,7 +270,7 @@ def _error(message: str, kind: str) -> dict:
 
 def _failure(exc: BaseException) -> str:
     """One line for an unexpected failure (the traceback goes to the log)."""
-    text = " ".join(str(exc).split())[:300]
+    text = " ".join(error_text(exc).split())[:300]
     return f"the answer failed ({exc.__class__.__name__}{': ' + text if text else ''})"
 
 
@@ -309,9 +310,11 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             parsed = parse_request(await read_json(request, assistant.settings.max_request_mb))
             parsed["question"] = assistant.check_question(parsed["question"])
         except RequestError as exc:
-            return error_response(exc.status, str(exc), "invalid_request_error", param=exc.param)
+            return error_response(
+                exc.status, error_text(exc), "invalid_request_error", param=exc.param
+            )
         except QuestionError as exc:
-            return error_response(400, str(exc), "invalid_request_error", param="messages")
+            return error_response(400, error_text(exc), "invalid_request_error", param="messages")
         if parsed["stream"]:
             return StreamingResponse(
                 stream_events(assistant, parsed),
@@ -324,9 +327,9 @@ def openai_router(assistant: Assistant, accounts: dict[str, str]) -> APIRouter:
             )
             return {**completion(answer, parsed["model"], parsed["prompt"]), **_ignored(parsed)}
         except (LLMUnavailable, IndexUnavailable, OSError) as exc:
-            return error_response(503, str(exc), "server_error")
+            return error_response(503, error_text(exc), "server_error")
         except QuestionError as exc:
-            return error_response(400, str(exc), "invalid_request_error", param="messages")
+            return error_response(400, error_text(exc), "invalid_request_error", param="messages")
         except Exception as exc:  # the OpenAI shape and one line, never a bare 500
             log.exception("an answer failed")
             return error_response(500, _failure(exc), "server_error")

@@ -30,6 +30,7 @@ from qa.app.articles.uploads import UploadError, discard_upload, save_upload
 from qa.app.articles.viewer import close_gone
 from qa.indexing.errors import IndexUnavailable
 from qa.text.markdown import escape_markdown_html
+from qa.text.paths import error_text
 from qa.text.terms import terms
 
 ALL_ARTICLES = "(all articles)"
@@ -236,7 +237,7 @@ def build_articles_tab(
                     ).name
                 )
             except (UploadError, OSError) as exc:
-                problems.append(str(exc))
+                problems.append(error_text(exc))
             finally:
                 discard_upload(path)  # Gradio's temporary copy would only fill the disk
         summary = files_ops.run_sync(progress) if saved else None
@@ -266,7 +267,7 @@ def build_articles_tab(
         try:
             item, summary = files_ops.remove(relative_path, progress)
         except TrashError as exc:
-            return after_change(str(exc))
+            return after_change(error_text(exc))
         if "error" in summary:
             return after_change(f"Moved {item.path} to the trash; not synced: {summary['error']}")
         return after_change(
@@ -278,7 +279,7 @@ def build_articles_tab(
         try:
             item, summary = files_ops.restore(key, progress)
         except TrashError as exc:
-            return after_change(str(exc))
+            return after_change(error_text(exc))
         if "error" in summary:
             return after_change(f"Restored {item.path}; not synced: {summary['error']}")
         return after_change(f"Restored {item.path}; {indexed_text(summary['articles_total'])}.")

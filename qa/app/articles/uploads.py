@@ -18,6 +18,8 @@ def safe_name(name: str) -> str:
     """A file name with no folder part and only safe characters."""
     base = Path(name.replace("\\", "/")).name
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    if not suffix and stem.startswith(".") and stem.lower() in SUPPORTED_SUFFIXES:
+        stem, suffix = "", stem.lower()  # ".txt": an article with no name before its type
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:80] or "article"
     return f"{stem}{suffix}"
 

@@ -48,6 +48,7 @@ from qa.app.web.startup import BackgroundSync
 from qa.indexing.errors import IndexUnavailable
 from qa.indexing.sync import SyncBusyError
 from qa.text.markdown import escape_markdown_html as md
+from qa.text.paths import error_text
 from qa.types import Answer
 
 MAX_EXAMPLES = 4
@@ -90,7 +91,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         try:
             question = assistant.check_question(question)
         except QuestionError as exc:  # the visible answer keeps its sources
-            yield history, gr.skip(), gr.skip(), *keep, shown(notice_html(str(exc)))
+            yield history, gr.skip(), gr.skip(), *keep, shown(notice_html(error_text(exc)))
             return
         chosen = article if article and article != ALL_ARTICLES else ""
         rows = article_rows(assistant.articles())
@@ -121,8 +122,8 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
                     history[-1] = {"role": "assistant", "content": md(text)}  # as typed
                     yield history, sources_html(None), "", *keep, gr.skip()
         except (LLMUnavailable, QuestionError, IndexUnavailable, OSError) as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {md(str(exc))}"}
-            yield history, error_html(str(exc)), "", *keep, gr.skip()
+            history[-1] = {"role": "assistant", "content": f"⚠️ {md(error_text(exc))}"}
+            yield history, error_html(error_text(exc)), "", *keep, gr.skip()
         conversation_id, position = memory.save_turn(  # errors too; follow-ups: next step
             user, conversation_id, question, answer, history[-1]["content"]
         )
@@ -140,7 +141,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         try:
             return background.run(report).to_dict()
         except (IndexUnavailable, SyncBusyError, OSError) as exc:  # OSError: a full disk
-            return {"error": reason(exc) if isinstance(exc, OSError) else str(exc)}
+            return {"error": reason(exc) if isinstance(exc, OSError) else error_text(exc)}
 
     def sync_banner(seen: str, category: str, chat_open: str, tab_open: str, *picked):
         """The sync's progress at the top of the page, and the header counting as it
@@ -189,7 +190,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
             turns = api_history(history)
             return assistant.ask(question, turns, k=check_k(k), filters=filters).to_dict()
         except (QuestionError, LLMUnavailable, IndexUnavailable) as exc:
-            return {"error": str(exc)}
+            return {"error": error_text(exc)}
 
     def api_remove(path: str) -> dict:
         """Move an article to the trash and sync: its id (as citations name it) or its
@@ -197,7 +198,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         try:
             item, summary = files_ops.remove(path)
         except TrashError as exc:
-            return {"error": str(exc)}
+            return {"error": error_text(exc)}
         return {"removed": item.to_api(), "sync": summary}
 
     def api_restore(key: str) -> dict:
@@ -205,7 +206,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
         try:
             item, summary = files_ops.restore(key)
         except TrashError as exc:
-            return {"error": str(exc)}
+            return {"error": error_text(exc)}
         return {"restored": item.to_api(), "sync": summary}
 
     def api_ingest() -> dict:

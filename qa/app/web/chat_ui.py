@@ -29,6 +29,7 @@ from qa.app.web.exports import ExportFiles
 from qa.app.web.page import SCROLL_TO_HASH_JS, chat_markdown, note_html, sources_html
 from qa.text.markdown import escape_markdown_html as md
 from qa.text.markdown import unescape_markdown
+from qa.text.paths import without_paths
 from qa.types import Answer
 
 
@@ -91,9 +92,10 @@ class ChatMemory:
         url = assistant.settings.chat_database_url
         # A damaged chat database is set aside (the answers do not need it): one line in
         # the log and on the page; a sound one is backed up.
-        self.notice = check_chat_database(url)
-        if self.notice:
-            print(f"warning: {self.notice}", file=sys.stderr, flush=True)
+        notice = check_chat_database(url)
+        if notice:
+            print(f"warning: {notice}", file=sys.stderr, flush=True)
+        self.notice = without_paths(notice) if notice else notice  # the page: no server paths
         self.conversations = ConversationStore(url)
         self.feedback = FeedbackStore(url)
         self.exports = ExportFiles()  # deleted with their conversation; owner only

@@ -8,6 +8,8 @@ import functools
 import inspect
 import logging
 
+from qa.text.paths import without_paths
+
 log = logging.getLogger(__name__)
 
 
@@ -24,7 +26,7 @@ def reason(exc: BaseException) -> str:
             text += f" ({str(exc.filename).rstrip('/').rsplit('/', 1)[-1]})"
     if not text or isinstance(exc, (KeyError, TypeError, AttributeError)):
         text = f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
-    return text
+    return without_paths(text)
 
 
 def one_line(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from qa.answering.service import Assistant
 from qa.app.articles.listing import counted, indexed_text
 from qa.indexing.corpus import iter_article_files
 from qa.indexing.sync import SyncSummary
+from qa.text.paths import error_text
 
 
 @dataclass
@@ -138,7 +139,7 @@ class BackgroundSync:
                 summary = self.assistant.sync(progress=report)
                 _ = retriever.index  # load the BM25 side now, not at the first question
             except Exception as exc:
-                self.status.error = str(exc)
+                self.status.error = error_text(exc)
                 self.status.running = False
                 raise
             self.status.chunks_done = self.status.chunks_total
