@@ -190,3 +190,28 @@ def test_pairs_are_stored_as_row_numbers_and_old_files_still_load(tmp_path, monk
     )
     assert find_duplicates(texts, SignatureCache(old)) == expected
     assert calls == []  # every signature and pair score came from the old file
+
+
+def test_a_huge_article_is_signed_in_bounded_memory():
+    """Issue 36 (2): a 10 MB upload (about 2 million shingles) took 2 GB per temporary
+    while its MinHash signature was computed; now a block at a time, the same minima."""
+    import tracemalloc
+
+    import numpy as np
+
+    from qa.indexing import duplicates
+
+    rng = np.random.default_rng(36)
+    small = np.unique(rng.integers(0, 2**63, size=3000, dtype=np.uint64))
+    with np.errstate(over="ignore"):
+        mixed = (small[:, None] * duplicates._A[None, :] + duplicates._B[None, :]) >> np.uint64(32)
+    direct = (mixed & duplicates._MASK32).min(axis=0).astype(np.uint32)
+    assert (duplicates.signature(small) == direct).all()
+    huge = np.unique(rng.integers(0, 2**63, size=500_000, dtype=np.uint64))
+    tracemalloc.start()
+    try:
+        duplicates.signature(huge)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, peak / 2**20  # all at once: 3 x 488 MB

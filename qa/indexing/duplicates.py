@@ -69,13 +69,21 @@ def shingles(text: str, known: dict[str, int] | None = None) -> np.ndarray:
     return np.unique(out)
 
 
+SIGNATURE_BLOCK = 8192  # shingles hashed at once: 8 MB per temporary, whatever the text
+
+
 def signature(hashes: np.ndarray) -> np.ndarray:
-    """The MinHash signature (NUM_HASHES uint32 minima) of a set of shingle hashes."""
-    if not len(hashes):
-        return np.full(NUM_HASHES, 0xFFFFFFFF, dtype=np.uint32)
+    """The MinHash signature (NUM_HASHES uint32 minima) of a set of shingle hashes.
+
+    Hashed a block of shingles at a time, keeping the running minima: all at once, a
+    10 MB upload's 2 million shingles took 2 GB per temporary (4 GB at the sync's peak)."""
+    low = np.full(NUM_HASHES, 0xFFFFFFFF, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        mixed = (hashes[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
-    return (mixed & _MASK32).min(axis=0).astype(np.uint32)
+        for i in range(0, len(hashes), SIGNATURE_BLOCK):
+            block = hashes[i : i + SIGNATURE_BLOCK, None]
+            mixed = (block * _A[None, :] + _B[None, :]) >> np.uint64(32)
+            np.minimum(low, (mixed & _MASK32).min(axis=0), out=low)
+    return low.astype(np.uint32)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -36,9 +36,11 @@ class Publisher:
         self,
         settings: Settings,
         guard: Callable[[], AbstractContextManager] | None = None,
+        pause: Callable[[], None] | None = None,
     ):
         self.settings = settings
         self.guard = guard or contextlib.nullcontext
+        self.pause = pause  # while the BM25 side is built: questions in flight go first
         self.every = settings.sync_publish_seconds
         self.last = time.monotonic()
         self.cost = 0.0  # seconds the last publication took
@@ -56,7 +58,7 @@ class Publisher:
         lock."""
         started = time.monotonic()
         generation = read_generation(self.settings) + 1
-        write_sparse(self.settings, generation, chunks)  # before the number names it
+        write_sparse(self.settings, generation, chunks, self.pause)  # before the number names it
         with self.guard():
             write_manifest(self.settings, manifest)
             new = bump_generation(self.settings)

@@ -181,8 +181,8 @@ def sync_corpus(
 
 def _sync(settings: Settings, embedder, store, rebuild: bool, progress, live) -> SyncSummary:
     started = time.perf_counter()
-    publisher = Publisher(settings, live.publishing if live is not None else None)
     pause = live.yield_to_questions if live is not None else lambda: None
+    publisher = Publisher(settings, live.publishing if live is not None else None, pause)
     count_tokens = pausing(embedder.count_tokens, pause)
     records = record_manager(settings, discard_unreadable=rebuild)
     loaded = load_corpus(settings.corpus_dir, settings.max_article_mb)
@@ -295,7 +295,7 @@ def _sync(settings: Settings, embedder, store, rebuild: bool, progress, live) ->
     if changed or not sparse_is_current(settings, generation):
         sparse_started = time.perf_counter()
         # Written before the generation file names it: a reader never looks for it early.
-        write_sparse(settings, generation, stored_chunks(keys, docs, None))
+        write_sparse(settings, generation, stored_chunks(keys, docs, None), pause)
         summary.sparse_seconds = round(time.perf_counter() - sparse_started, 3)
     if changed:
         with publisher.guard():  # no question of this process in flight
