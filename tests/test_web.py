@@ -75,6 +75,16 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
 
 
 @pytest.mark.browser
+@pytest.fixture
+def page_app(tmp_path, tmp_path_factory):
+    """The app with Gradio's upload cache outside its working folder, as `make run` has it
+    (/tmp/gradio): Gradio refuses a dot-file (".txt") whose cached copy lies under the
+    working folder. Yields (url, corpus folder, the cache)."""
+    cache = tmp_path_factory.mktemp("gradio-cache")
+    for url, corpus in start_app(tmp_path, GRADIO_TEMP_DIR=str(cache)):
+        yield url, corpus, cache
+
+
 def test_http_api_ask_and_ingest(app_server):
     from gradio_client import Client
 
@@ -173,10 +183,10 @@ def _tab(driver, name: str):
 
 
 @pytest.mark.browser
-def test_chat_in_a_real_browser(app_server, browser, tmp_path):
+def test_chat_in_a_real_browser(page_app, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    url, _ = app_server
+    url, _, cache = page_app
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.get(url)
     _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#qa-question textarea"))
@@ -239,7 +249,7 @@ def test_chat_in_a_real_browser(app_server, browser, tmp_path):
     added = status.get_attribute("value").splitlines()[0]
     assert added == "Added harbour-bridge.txt, hostile.txt, article.txt to the corpus folder."
     # Gradio's temporary copies of the uploads are gone once they are in the corpus.
-    assert not list((tmp_path / "gradio-cache").rglob("*.txt"))
+    assert not list(cache.rglob("*.txt"))
     _wait(browser, lambda d: "hostile" in d.find_element(By.ID, "qa-articles").text)
     browser.save_screenshot(str(SCREENSHOTS / "3-articles.png"))
 
