@@ -74,7 +74,6 @@ def start_app(tmp_path, wait_synced: bool = True, seed: bool = True, **extra_env
         log.close()
 
 
-@pytest.mark.browser
 @pytest.fixture
 def page_app(tmp_path, tmp_path_factory):
     """The app with Gradio's upload cache outside its working folder, as `make run` has it
@@ -85,6 +84,7 @@ def page_app(tmp_path, tmp_path_factory):
         yield url, corpus, cache
 
 
+@pytest.mark.browser
 def test_http_api_ask_and_ingest(app_server):
     from gradio_client import Client
 
