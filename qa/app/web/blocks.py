@@ -85,8 +85,7 @@ def build_ui(assistant: Assistant, background: BackgroundSync | None = None) -> 
     ):
         user = user_of(request)
         history = list(history or [])
-        # conversation id, sidebar list and its note, download, follow-ups: unchanged
-        # until the end
+        # conversation id, sidebar list and its note, download, follow-ups: kept till the end
         keep = (gr.skip(),) * 5
         try:
             question = assistant.check_question(question)

@@ -90,12 +90,10 @@ class ChatMemory:
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
         url = assistant.settings.chat_database_url
-        # A damaged chat database is set aside (the answers do not need it): one line in
-        # the log and on the page; a sound one is backed up.
-        notice = check_chat_database(url)
-        if notice:
+        # A damaged chat database is set aside, said in the log and on the page (no path).
+        if notice := check_chat_database(url):
             print(f"warning: {notice}", file=sys.stderr, flush=True)
-        self.notice = without_paths(notice) if notice else notice  # the page: no server paths
+        self.notice = notice and without_paths(notice)
         self.conversations = ConversationStore(url)
         self.feedback = FeedbackStore(url)
         self.exports = ExportFiles()  # deleted with their conversation; owner only
