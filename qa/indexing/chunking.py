@@ -33,18 +33,19 @@ class Chunk:
         return f"{self.article_id}:{self.n}"
 
 
-def pausing(count_tokens: TokenCounter, pause: Callable[[], None], slice_: int = 2000):
-    """``count_tokens`` that counts ``slice_`` texts at a time and calls ``pause()``
-    between slices (a sync lets questions go first; a million-line article is one call)."""
+def pausing(fn: Callable[[Sequence[str]], list], pause: Callable[[], None], slice_: int = 2000):
+    """``fn`` (texts -> one result each: token counts, BM25 terms) run ``slice_`` texts at
+    a time, calling ``pause()`` before each slice (a sync lets questions go first; a
+    million-line article is one call)."""
 
-    def count(texts: Sequence[str]) -> list[int]:
-        out: list[int] = []
+    def run(texts: Sequence[str]) -> list:
+        out: list = []
         for i in range(0, len(texts), slice_):
             pause()
-            out.extend(count_tokens(texts[i : i + slice_]))
+            out.extend(fn(texts[i : i + slice_]))
         return out
 
-    return count
+    return run
 
 
 def embedding_prefix(title: str, published: str = "") -> str:

@@ -24,12 +24,13 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.indexing.chunking import pausing
 from qa.settings import Settings
 from qa.text.terms import terms
 
@@ -40,12 +41,8 @@ ROW_FIELDS = ("title", "published", "url")
 PAUSE_EVERY = 256  # chunks between two pauses of a build during a sync (about 20 ms of work)
 
 
-def _paced(items: list, pause: Callable[[], None] | None) -> Iterator:
-    """``items``, calling ``pause`` before every ``PAUSE_EVERY``-th."""
-    for i, item in enumerate(items):
-        if pause is not None and i % PAUSE_EVERY == 0:
-            pause()
-        yield item
+def _terms_of(texts) -> list[list[str]]:
+    return [terms(t) for t in texts]
 
 
 @dataclass
@@ -94,7 +91,8 @@ class SparseIndex:
         import bm25s
 
         chunks = sorted(chunks, key=lambda c: c[0])
-        tokens = [terms(m.get("title", "") + " " + text) for _, text, m in _paced(chunks, pause)]
+        texts = [m.get("title", "") + " " + text for _, text, m in chunks]
+        tokens = pausing(_terms_of, pause, PAUSE_EVERY)(texts) if pause else _terms_of(texts)
         bm25 = None
         if chunks:
             bm25 = bm25s.BM25()
@@ -106,7 +104,7 @@ class SparseIndex:
                 ensure_ascii=False,
             ).encode("utf-8")
             + b"\n"
-            for _, text, m in _paced(chunks, pause)
+            for _, text, m in chunks
         ]
         offsets = np.zeros(len(lines) + 1, dtype=np.int64)
         np.cumsum([len(line) for line in lines], out=offsets[1:])

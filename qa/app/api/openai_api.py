@@ -270,7 +270,7 @@ def _error(message: str, kind: str) -> dict:
 
 def _failure(exc: BaseException) -> str:
     """One line for an unexpected failure (the traceback goes to the log)."""
-    text = " ".join(error_text(exc).split())[:300]
+    text = error_text(exc)[:300]
     return f"the answer failed ({exc.__class__.__name__}{': ' + text if text else ''})"
 
 
