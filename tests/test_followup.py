@@ -120,3 +120,17 @@ def test_a_question_named_by_its_one_term_stands_alone_and_a_bare_one_carries_co
     assert rewrite("Who is Muslimyar?", history) == "Who is Muslimyar?"
     carried = rewrite("How many?", talk(TERRITORY, TERRITORY_ANSWER))
     assert carried.startswith("How many? (") and "Islamic" in carried
+
+
+def test_a_role_before_a_name_is_not_part_of_the_person():
+    from qa.answering.question.referents import mentions
+
+    def found(text):
+        return [(m.text, m.kind) for m in mentions(text)]
+
+    assert found("The report by Judge Lord Cullen was published.") == [("Cullen", "person")]
+    assert found("Greek Prime Minister Costas Karamanlis spoke.") == [
+        ("Costas Karamanlis", "person")
+    ]
+    assert found("US President George W Bush arrived.") == [("George W Bush", "person")]
+    assert found("General Motors shares fell.") == [("General Motors", "org")]  # a firm

@@ -155,6 +155,11 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
                 and re.match(r"\s*(?:[.,;:”\"]|$)", sentence[m.end() :])
             )
             kind = _kind(words, before, sentence[m.end() :], lead, said)
+            lead_in = _title_prefix(words) if kind != "org" else 0
+            if lead_in:  # "Judge Lord Cullen", "US President George W Bush": the person
+                before, words = words[lead_in - 1], words[lead_in:]
+                kind = _kind(words, before, sentence[m.end() :], lead, said)
+            name = " ".join(words)
             if kind:
                 the = before.lower() == "the" and kind in ("org", "thing", "place")
                 found.append(Mention(f"the {name}" if the else name, kind))
@@ -194,6 +199,25 @@ def _kind(words: list[str], before: str, after: str, lead: bool, said: bool = Fa
 
 
 _ALL_TITLES = FEMALE_TITLES | MALE_TITLES | PERSON_TITLES
+
+
+_PREFIX_WORDS = word_set("prime vice deputy foreign former acting interim chief")
+
+
+def _title_prefix(words: list[str]) -> int:
+    """How many leading words are a role before a name: titles, with the nationality or
+    office words around them ("Kyrgyz President", "Greek Prime Minister"); 0 if none or
+    if nothing would be left."""
+    lower = [w.lower().strip(".") for w in words]
+    end = 0
+    for i, w in enumerate(lower[:-1]):
+        if w in _ALL_TITLES:
+            end = i + 1
+        elif not (w in DEMONYMS or w in PLACES or w in _PREFIX_WORDS):
+            break
+    return end
+
+
 _ROLES = word_set(
     "chief boss spokesman spokeswoman executive chairman president director shares "
     "profits sales shareholders staff bosses executives"
