@@ -80,13 +80,12 @@ class Settings(BaseSettings):
     reader: bool = True
     reader_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reader.onnx
     reader_sentences: int = 4  # the best-scored sentences it reads, each with its neighbours
-    # The cross-encoder reranker (training/reranker.py) reads the question with each of the
-    # fused candidates and keeps the best k; off (the default: the one trained here on 2
-    # cores ranked worse than the fused order, docs/models/reranker.md), or its file
-    # missing: the fused order.
-    reranker: bool = False
+    # The cross-encoder reranker (training/reranker.py) reads the question with each
+    # sentence the sentence model keeps and rescores it; off, or its files missing: the
+    # sentence model's order.
+    reranker: bool = True
     reranker_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reranker.onnx
-    rerank_candidates: int = 20  # fused candidates it scores
+    rerank_sentences: int = 6  # the sentence model's best this many are rescored by it
     # The chunks just before and after this many of the best retrieved passages are scored
     # and read too (the answer often sits next to the chunk that matched); 0: off.
     read_neighbours: int = 2

@@ -1,5 +1,6 @@
-"""The cross-encoder reranker: how a pair is read, the shipped model on real passages, and
-its place in the chain (it reorders the fused candidates; off or missing, the fused order)."""
+"""The cross-encoder reranker: how a pair is read, its files, the shipped model on real
+sentences, and its place in the chain (it rescores the sentence model's candidates; off or
+missing, the sentence model's order)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,11 @@ from qa.answering.ranking.cross_encoder import (
     CrossEncoder,
     RerankerUnavailable,
     pair_arrays,
-    pair_text,
 )
 from qa.text.tokens import load_tokenizer
-from qa.types import Passage
 
 
-def test_a_pair_is_cls_question_sep_passage_sep_cut_to_fit():
+def test_a_pair_is_cls_question_sep_sentence_sep_cut_to_fit():
     tok = load_tokenizer()
     long = "word " * 400
     arrays = pair_arrays(tok, "Who leads?", ["Matvienko leads the senate.", long], max_len=32)
@@ -32,15 +31,10 @@ def test_a_pair_is_cls_question_sep_passage_sep_cut_to_fit():
         assert row[0] == cls_id and row[n - 1] == sep_id
         first_sep = list(row).index(sep_id)
         assert (t[: first_sep + 1] == 0).all() and (t[first_sep + 1 : n] == 1).all()
-    assert mask[1].sum() == 32  # the long passage is cut to the window
+    assert mask[1].sum() == 32  # the long sentence is cut to the window
     assert mask[0].sum() < 32  # the short one padded
     per_pair = pair_arrays(tok, ["Who leads?", "Who won?"], ["a b", "c d"])
     assert not np.array_equal(per_pair["input_ids"][0], per_pair["input_ids"][1])
-
-
-def test_a_passage_is_read_with_its_articles_title():
-    p = Passage("a#0", "a", "Ranieri sacked by Valencia", "", 0, 5, "He left.")
-    assert pair_text(p) == "Ranieri sacked by Valencia: He left."
 
 
 def test_a_missing_or_broken_model_file_is_one_clear_error(tmp_path):
@@ -48,8 +42,41 @@ def test_a_missing_or_broken_model_file_is_one_clear_error(tmp_path):
         CrossEncoder(tmp_path / "none.onnx")
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(b"not a model")
+    (tmp_path / "broken.json").write_text('{"coef": [1, 1], "intercept": 0}')
     with pytest.raises(RerankerUnavailable, match="unreadable"):
         CrossEncoder(broken)
+
+
+@pytest.mark.skipif(not MODEL_PATH.is_file(), reason="no shipped reranker")
+def test_a_model_without_its_combination_is_one_clear_error(tmp_path):
+    model = tmp_path / "reranker.onnx"
+    shutil.copy(MODEL_PATH, model)
+    with pytest.raises(RerankerUnavailable, match="combination"):
+        CrossEncoder(model)
+    (tmp_path / "reranker.json").write_text('{"coef": [1], "intercept": 0}')
+    with pytest.raises(RerankerUnavailable, match="1 weights"):
+        CrossEncoder(model)
+
+
+@pytest.mark.skipif(not MODEL_PATH.is_file(), reason="no shipped reranker")
+def test_the_combination_weighs_the_cross_encoder_against_the_sentence_model():
+    question = "Who chairs the Russian senate?"  # the article: "upper house speaker"
+    texts = [
+        "Valentina Matvienko, Russia’s upper house speaker, held a meeting with the delegation.",
+        "Russia will supply four helicopters to Afghanistan.",
+        "It rained in Kabul.",
+    ]
+    prior = [0.3, 0.3, 0.3]
+    alone = CrossEncoder(combine={"coef": [0.0, 1.0], "intercept": 0.0})
+    assert [p for p, _ in alone.proba(question, texts, prior)] == pytest.approx(prior)
+    shipped = CrossEncoder()
+    a, b = shipped.combine["coef"]
+    assert a > 0 and b > 0  # both models count
+    got = shipped.proba(question, texts, prior)
+    p = [p for p, _ in got]
+    assert p[0] > max(p[1:])  # the same prior: the sentence that answers comes first
+    assert shipped.proba(question, texts[:1], [0.6])[0][0] > p[0]  # and a higher prior counts
+    assert [logit for _, logit in got] == pytest.approx(list(shipped.scores(question, texts)))
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +92,24 @@ def seed(tmp_path_factory, embedder):
 
 
 @pytest.mark.skipif(not MODEL_PATH.is_file(), reason="no shipped reranker")
-def test_the_shipped_reranker_puts_the_passage_that_answers_first(seed):
+def test_the_shipped_reranker_puts_the_sentence_that_answers_first(seed):
     question = "Who chairs the Russian senate?"  # the article says "upper house speaker"
-    found = seed.retriever.search(question, 20)
-    ranked = CrossEncoder().rank(question, found)
-    assert "Matvienko" in ranked[0].text
-    assert sorted(p.chunk_id for p in ranked) == sorted(p.chunk_id for p in found)
+    vector = seed.embedder.encode([question])[0]
+    passages = seed.retriever.search(question, 5, None, query_vector=vector)
+    shipped = seed.reranker.cross_encoder
+    assert shipped is not None
+    scored = seed.reranker.score(question, vector, passages)
+    assert "Matvienko" in scored.sentences[0].text
+    texts = sorted(c.text for c in scored.sentences)
+    seed.reranker.cross_encoder = None
+    try:
+        plain = seed.reranker.score(question, vector, passages)
+    finally:
+        seed.reranker.cross_encoder = shipped
+    assert sorted(c.text for c in plain.sentences) == texts  # the same candidates, reordered
 
 
-@pytest.mark.skipif(not MODEL_PATH.is_file(), reason="no shipped reranker")
-def test_the_chain_reranks_and_says_how_long_it_took(seed):
-    answer = seed.ask("Who chairs the Russian senate?")
-    assert "rerank" in answer.timings and "Matvienko" in answer.passages[0].text
-
-
-def test_without_the_reranker_the_fused_order_stands(tmp_path, embedder, caplog):
+def test_without_the_reranker_the_sentence_model_order_stands(tmp_path, embedder, caplog):
     from qa.answering.service import build_assistant
     from qa.settings import Settings
 
@@ -93,9 +123,28 @@ def test_without_the_reranker_the_fused_order_stands(tmp_path, embedder, caplog)
         reranker_model=str(tmp_path / "none.onnx"),
     )
     assistant = build_assistant(missing, sync=True)
-    assert assistant.cross_encoder is None
+    assert assistant.cross_encoder is None and assistant.reranker.cross_encoder is None
     assert "reranker is unavailable" in caplog.text
     answer = assistant.ask("Who is the speaker of Russia's upper house?")
-    assert "rerank" not in answer.timings and not answer.abstained
+    assert not answer.abstained and "Matvienko" in answer.answer
     off = build_assistant(missing.model_copy(update={"reranker": False}))
     assert off.cross_encoder is None
+
+
+@pytest.mark.skipif(not MODEL_PATH.is_file(), reason="no shipped reranker")
+def test_only_the_sentence_models_best_are_rescored(seed):
+    question = "How many helicopters will Russia give Afghanistan?"
+    vector = seed.embedder.encode([question])[0]
+    passages = seed.retriever.search(question, 5, None, query_vector=vector)
+    reranker, shipped = seed.reranker, seed.reranker.cross_encoder
+    try:
+        reranker.cross_encoder = None
+        plain = {c.text: c.score for c in reranker.score(question, vector, passages).sentences}
+        reranker.cross_encoder, reranker.cross_limit = shipped, 2
+        two = {c.text: c.score for c in reranker.score(question, vector, passages).sentences}
+    finally:
+        reranker.cross_encoder, reranker.cross_limit = shipped, seed.settings.rerank_sentences
+    best = sorted(plain, key=lambda t: -plain[t])[:2]
+    assert len(plain) > 2 and set(two) == set(plain)
+    assert all(two[t] == plain[t] for t in plain if t not in best)  # the rest keep their P
+    assert all(two[t] != plain[t] for t in best)

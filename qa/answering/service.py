@@ -73,8 +73,6 @@ class Assistant:
             self.llm,
             condense,
             self.reader,
-            self.cross_encoder,
-            self.settings.rerank_candidates,
         )
         self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
@@ -288,8 +286,8 @@ def build_reader(settings: Settings) -> tuple[object | None, ReaderModels | None
 
 
 def build_cross_encoder(settings: Settings):
-    """The cross-encoder reranker, or None when it is off or its file is missing or
-    broken: then the fused order stands, said in one line."""
+    """The cross-encoder reranker, or None when it is off or its files are missing or
+    broken: then the sentence model's order stands, said in one line."""
     if not settings.reranker:
         return None
     try:
@@ -311,7 +309,14 @@ def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = Fals
         sync_corpus(settings, embedder, store)
     retriever = HybridRetriever(store, embedder, settings)
     models = load_models(settings.answerer_model or None)
-    reranker = SentenceReranker(embedder, retriever.idf, models)
+    cross_encoder = build_cross_encoder(settings)
+    reranker = SentenceReranker(
+        embedder,
+        retriever.idf,
+        models,
+        cross_encoder=cross_encoder,
+        cross_limit=settings.rerank_sentences,
+    )
     reader, reader_models = build_reader(settings)
     answerer = ExtractiveAnswerer(settings, models, reader_models)
     llm = None
@@ -319,7 +324,6 @@ def build_assistant(settings: Settings, sync: bool = False, rebuild: bool = Fals
         from qa.answering.llm.backends import load_chat_model
 
         llm = load_chat_model(settings)
-    cross_encoder = build_cross_encoder(settings)
     return Assistant(
         settings, embedder, store, retriever, reranker, answerer, llm, reader, cross_encoder
     )

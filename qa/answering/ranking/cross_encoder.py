@@ -1,17 +1,22 @@
-"""The cross-encoder reranker: reads the question and a retrieved passage together and
-scores how well the passage answers it (a logit; higher is better; comparable across
-passages of one question, not a probability).
+"""The cross-encoder reranker: reads the question and a candidate sentence together and
+scores whether the sentence answers it.
 
-Like haystack's ``TransformersSimilarityRanker``: it scores the fused candidates in one
-batch and returns them best first. The model is the bundled MiniLM's lowest layers,
-mean-pooled, with one linear layer, trained here (``python -m training.reranker``) on news-qa and
-SQuAD questions against the hard negatives our own retriever ranks beside their passage;
-it runs on ONNX Runtime (``models/reranker.onnx``, int8) with the ``tokenizers`` library.
-A pair is ``[CLS] question [SEP] title: passage [SEP]``, cut to ``MAX_LEN`` word pieces.
+Like haystack's ``TransformersSimilarityRanker``, it scores its candidates in one batch;
+here the candidates are the sentences the learned sentence model keeps (``rerank.py``),
+so its verdict decides which sentences the reader reads and, through each passage's best
+sentence, the passages' order. The model is the shipped reader's lowest layers with one
+linear layer on [CLS], trained here (``python -m training.reranker``) on news-qa and SQuAD
+questions against the sentences our own pipeline ranks beside their answer; it runs on
+ONNX Runtime (``models/reranker.onnx``) with the ``tokenizers`` library. A pair is
+``[CLS] question [SEP] sentence [SEP]``, cut to ``MAX_LEN`` word pieces. Its logit and the
+sentence model's P are combined into one P(the sentence holds the answer) by a logistic
+regression fitted on questions neither model trained on (``models/reranker.json``).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -19,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from qa.text.tokens import load_tokenizer
-from qa.types import Passage
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.onnx"
-MAX_LEN = 128  # word pieces per pair, as trained
+MAX_LEN = 96  # word pieces per pair, as trained
 MAX_QUESTION_TOKENS = 48
 
 
@@ -55,18 +59,14 @@ def pair_arrays(tok, question: str | list[str], texts: list[str], max_len: int =
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
-def pair_text(p: Passage) -> str:
-    """What the reranker reads of a passage: its article's title, then its text."""
-    return f"{p.title}: {p.text}" if p.title else p.text
-
-
 class CrossEncoder:
-    """(question, passages) -> one score per passage. Thread-safe; one session a process."""
+    """(question, sentences) -> one score per sentence. Thread-safe; one session a process."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, combine: dict | None = None):
         self.path = Path(path) if path else MODEL_PATH
         if not self.path.is_file():
             raise RerankerUnavailable(f"the reranker model {self.path} is missing")
+        self.combine = combine if combine is not None else _combination(self.path)
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -90,13 +90,33 @@ class CrossEncoder:
             (logits,) = self.session.run(None, arrays)
         return np.asarray(logits, dtype=np.float32).reshape(-1)
 
-    def rank(self, question: str, passages: list[Passage]) -> list[Passage]:
-        """``passages`` best first by the reranker (ties keep the retriever's order)."""
-        if len(passages) < 2:
-            return list(passages)
-        s = self.scores(question, [pair_text(p) for p in passages])
-        order = sorted(range(len(passages)), key=lambda i: (-s[i], i))
-        return [passages[i] for i in order]
+    def proba(
+        self, question: str, texts: list[str], prior: list[float]
+    ) -> list[tuple[float, float]]:
+        """(P, logit) per text: P(it holds the answer to ``question``), the cross-encoder's
+        logit combined with the sentence model's P (``prior``) as fitted; and that logit."""
+        logits = self.scores(question, texts)
+        (a, b), c = self.combine["coef"], self.combine["intercept"]
+        out = []
+        for s, p in zip(logits, prior, strict=True):
+            p = min(max(p, 1e-4), 1 - 1e-4)
+            z = a * float(s) + b * math.log(p / (1 - p)) + c
+            out.append((1 / (1 + math.exp(-max(min(z, 30.0), -30.0))), float(s)))
+        return out
+
+
+def _combination(model: Path) -> dict:
+    """The fitted combination beside ``model`` (``reranker.json`` for ``reranker.onnx``)."""
+    file = model.with_suffix(".json")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        coef, intercept = [float(c) for c in data["coef"]], float(data["intercept"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        message = f"the reranker's combination {file} is unreadable: {exc}"
+        raise RerankerUnavailable(message) from exc
+    if len(coef) != 2:
+        raise RerankerUnavailable(f"the reranker's combination {file} has {len(coef)} weights")
+    return {"coef": coef, "intercept": intercept}
 
 
 _loading = threading.Lock()

@@ -39,21 +39,41 @@ class Scored:
 
 
 class SentenceReranker:
-    def __init__(self, embedder, idf, models: AnswererModels, embed_limit: int = 12):
+    def __init__(
+        self,
+        embedder,
+        idf,
+        models: AnswererModels,
+        embed_limit: int = 12,
+        cross_encoder=None,
+        cross_limit: int = 6,
+    ):
         self.embedder = embedder
         self.idf = idf  # term -> weight, from the retriever's corpus statistics
         self.models = models
         self.embed_limit = embed_limit
+        self.cross_encoder = cross_encoder  # cross_encoder.py; None: the sentence model alone
+        self.cross_limit = cross_limit  # the sentence model's best this many are rescored
 
     def embed(self, texts: list[str]) -> np.ndarray:
         encode = getattr(self.embedder, "encode_sentences", self.embedder.encode)
         return np.asarray(encode(texts), dtype=np.float32)
 
-    def score(self, question: str, query_vector, passages: list[Passage]) -> Scored:
-        """Score the passages' sentences for ``question``; best first."""
+    def score(self, question: str, query_vector, passages: list[Passage], limit: int = 0) -> Scored:
+        """Score the passages' sentences for ``question``; best first (the prefilter's
+        best ``limit`` of them, default ``embed_limit``)."""
         q = analyse(question, self.idf)
+        cross = None
+        if self.cross_encoder is not None and self.cross_limit > 0:
+            cross = (self.cross_encoder.proba, self.cross_limit)
         return score_candidates(
-            q, query_vector, passages, self.models, self.embed, self.embed_limit
+            q,
+            query_vector,
+            passages,
+            self.models,
+            self.embed,
+            limit or self.embed_limit,
+            cross=cross,
         )
 
 
@@ -68,9 +88,12 @@ def score_candidates(
     embed,
     limit: int,
     prepared: tuple[list[Candidate], np.ndarray] | None = None,
+    cross=None,
 ) -> Scored:
     """The scoring procedure, shared with the training script (which embeds from a cache
-    and passes the ``prepared`` candidates with their lexical features)."""
+    and passes the ``prepared`` candidates with their lexical features). ``cross``:
+    ((question, texts, the sentence model's P) -> P rescored by the cross-encoder, n): the
+    sentence model's best n are rescored, the others keep its P."""
     cands, lexical = prepared or prepare(q, passages)
     if not cands:
         return Scored(q, [], _answerable(q, [], passages, models))
@@ -88,9 +111,16 @@ def score_candidates(
     for c, p in zip(chosen, probs, strict=True):
         c.score = float(p)
     chosen.sort(key=lambda c: -c.score)
+    if cross is not None:  # the sentence model's best n, rescored
+        rescore, n = cross
+        best = chosen[:n]
+        rescored = rescore(q.text, [c.text for c in best], [c.score for c in best])
+        for c, (p, _logit) in zip(best, rescored, strict=True):
+            c.score = float(p)
+        chosen.sort(key=lambda c: -c.score)
     parts = clauses(chosen[0].text)
     missing = [p for p in parts if p not in clause_sims]
-    if missing:  # the sentence model's best was not among the prefilter's first
+    if missing:  # the best sentence was not among the prefilter's first
         clause_sims.update(zip(missing, embed(missing) @ qv, strict=True))
     if parts:
         chosen[0].clause_dense = float(max(clause_sims[p] for p in parts))
