@@ -134,3 +134,13 @@ def test_a_role_before_a_name_is_not_part_of_the_person():
     ]
     assert found("US President George W Bush arrived.") == [("George W Bush", "person")]
     assert found("General Motors shares fell.") == [("General Motors", "org")]  # a firm
+
+
+def test_she_is_the_woman_a_feminine_role_names():
+    history = talk(
+        "Who is the chairwoman of James Hardie, the firm paying compensation to asbestos victims?",
+        "“James Hardie chairwoman, Meredith Hellicar, said the deal provided for a funding "
+        'arrangement "that is affordable, sensible and workable".” [1]',
+    )
+    asked = rewrite("How did she describe the funding arrangement in the deal?", history)
+    assert "Hellicar" in asked and "she" not in asked.split()

@@ -43,7 +43,10 @@ MALE_FIRST = word_set(
     """
 )
 
-FEMALE_TITLES = word_set("mrs ms miss lady dame queen baroness duchess princess")
+FEMALE_TITLES = word_set(
+    "mrs ms miss lady dame queen baroness duchess princess "
+    "chairwoman spokeswoman actress businesswoman congresswoman sportswoman"
+)
 MALE_TITLES = word_set("mr sir lord king prince duke baron")
 PERSON_TITLES = word_set(
     """
