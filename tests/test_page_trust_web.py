@@ -200,7 +200,14 @@ def test_counts_read_right_and_the_chat_has_room(app, browser, tmp_path):
     chat, window, message = sizes
     assert chat >= 0.55 * window, sizes  # was 235 of 625
     assert message <= chat, sizes  # the overview is read whole, not scrolled inside
-    assert _seen(browser, browser.find_element("css selector", "#qa-question textarea"))
+
+    # Seen once the answer's events have settled (while one runs, the page may still
+    # lay out or cover its outputs; a loaded machine widens that window).
+    def settled(d):
+        d.execute_script("window.scrollTo(0, 0)")
+        return _seen(d, d.find_element("css selector", "#qa-question textarea"))
+
+    _wait(browser, settled)
     labels = [
         e
         for e in _by_css(browser, "#qa-chat [data-testid='block-label']")
