@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answering.ranking.cross_encoder import MODEL_PATH, pair_arrays
+from qa.answering.ranking.cross_encoder import COMBINE_FEATURES, MODEL_PATH, pair_arrays
 from qa.text.tokens import load_tokenizer
 from training.paths import READER_WEIGHTS, ROOT, SEED
 
@@ -196,7 +196,7 @@ def fit_combination(scorer, examples, out: Path, top: int) -> dict:
             ys.append(x.labels[i])
     fit = LogisticRegression(C=1.0).fit(np.array(xs), np.array(ys))
     data = {
-        "features": ["cross_logit", "sentence_logit"],
+        "features": COMBINE_FEATURES,
         "coef": [round(float(c), 6) for c in fit.coef_[0]],
         "intercept": round(float(fit.intercept_[0]), 6),
         "info": {
@@ -228,30 +228,21 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from training.reranker_eval import compare, ship
+    from training.reranker_eval import NEUTRAL, compare, ship
 
     out = Path(args.out)
-    if args.refit:  # the combination again, for the shipped model (mined data cached)
-        from qa.answering.ranking.cross_encoder import CrossEncoder
-        from training.reranker_data import training_examples
-
-        held = [x for x in training_examples(args) if "/" in x.source and held_out(x.source)]
-        neutral = {"coef": [1.0, 0.0], "intercept": 0.0}
-        fit_combination(
-            CrossEncoder(out, combine=neutral), held, out.with_suffix(".json"), args.top
-        )
-    elif not args.eval_only:
+    if not args.eval_only:
         from qa.answering.ranking.cross_encoder import CrossEncoder
         from training.reranker_data import training_examples
 
         examples = training_examples(args)
         kept = [held_out(x.source) and "/" in x.source for x in examples]  # news ids: a/b
-        fp32 = train(args, [x for x, k in zip(examples, kept, strict=True) if not k])
-        ship(fp32, out)
-        neutral = {"coef": [1.0, 0.0], "intercept": 0.0}  # the cross-encoder's own logit
+        if not args.refit:  # --refit: the combination again, for the shipped model
+            ship(train(args, [x for x, k in zip(examples, kept, strict=True) if not k]), out)
         held = [x for x, k in zip(examples, kept, strict=True) if k]
-        combination = out.with_suffix(".json")
-        fit_combination(CrossEncoder(out, combine=neutral), held, combination, args.top)
+        fit_combination(
+            CrossEncoder(out, combine=NEUTRAL), held, out.with_suffix(".json"), args.top
+        )
     compare(out)
 
 

@@ -19,6 +19,7 @@ from training.paths import BBC, SHARED
 from training.reranker_data import Query, assistant_for, label, news_queries
 
 READ = 4  # sentences the reader reads (Settings.reader_sentences)
+NEUTRAL = {"coef": [1.0, 0.0], "intercept": 0.0}  # a combination: the cross-encoder alone
 
 
 def squad2_queries() -> list[Query]:
@@ -113,10 +114,9 @@ def ship(fp32: Path, out: Path) -> None:
     int8 = quantize(fp32, fp32.with_name("reranker.int8.onnx"), ["MatMul"])
     news = {"news-qa dev": eval_sets()["news-qa dev"]}
     assistant, queries = news["news-qa dev"]
-    neutral = {"coef": [1.0, 0.0], "intercept": 0.0}  # the cross-encoder alone
     hit = {}
     for name, path in (("fp32", fp32), ("int8", int8)):
-        r = ranks(assistant, queries, CrossEncoder(path, combine=neutral))
+        r = ranks(assistant, queries, CrossEncoder(path, combine=NEUTRAL))
         hit[name] = m.hit_at(r["sent+"], 1)
         print(f"  {name}: news-qa dev hit@1 {hit[name]:.3f}, p50 {np.median(r['ms']):.0f} ms")
     chosen = int8 if hit["int8"] >= hit["fp32"] - 0.01 else fp32

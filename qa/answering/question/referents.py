@@ -149,7 +149,6 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
                 lead = True
             if not words or words[0].lower() in CALENDAR:
                 continue
-            name = " ".join(words)
             said = bool(  # "..., said Jarre." (not "Russia says Yukos owes")
                 _SAID.search(sentence[: m.start()])
                 and re.match(r"\s*(?:[.,;:”\"]|$)", sentence[m.end() :])

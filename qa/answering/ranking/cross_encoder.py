@@ -16,13 +16,13 @@ regression fitted on questions neither model trained on (``models/reranker.json`
 from __future__ import annotations
 
 import json
-import math
 import threading
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from qa.answering.ranking.learned import Model, ModelError, model_from_dict
 from qa.text.tokens import load_tokenizer
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.onnx"
@@ -67,6 +67,11 @@ class CrossEncoder:
         if not self.path.is_file():
             raise RerankerUnavailable(f"the reranker model {self.path} is missing")
         self.combine = combine if combine is not None else _combination(self.path)
+        try:
+            self.model = combination_model(self.combine)
+        except (ModelError, KeyError, TypeError, ValueError) as exc:
+            message = f"the reranker's combination beside {self.path} has {exc}"
+            raise RerankerUnavailable(message) from exc
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -90,33 +95,37 @@ class CrossEncoder:
             (logits,) = self.session.run(None, arrays)
         return np.asarray(logits, dtype=np.float32).reshape(-1)
 
-    def proba(
-        self, question: str, texts: list[str], prior: list[float]
-    ) -> list[tuple[float, float]]:
-        """(P, logit) per text: P(it holds the answer to ``question``), the cross-encoder's
-        logit combined with the sentence model's P (``prior``) as fitted; and that logit."""
-        logits = self.scores(question, texts)
-        (a, b), c = self.combine["coef"], self.combine["intercept"]
-        out = []
-        for s, p in zip(logits, prior, strict=True):
-            p = min(max(p, 1e-4), 1 - 1e-4)
-            z = a * float(s) + b * math.log(p / (1 - p)) + c
-            out.append((1 / (1 + math.exp(-max(min(z, 30.0), -30.0))), float(s)))
-        return out
+    def proba(self, question: str, texts: list[str], prior: list[float]) -> np.ndarray:
+        """P(each of ``texts`` holds the answer to ``question``): the cross-encoder's
+        logit combined with the sentence model's P (``prior``) as fitted."""
+        p = np.clip(np.asarray(prior, dtype=np.float64), 1e-4, 1 - 1e-4)
+        x = np.column_stack([self.scores(question, texts), np.log(p / (1 - p))])
+        return self.model.proba(x)
+
+
+COMBINE_FEATURES = ["cross_logit", "sentence_logit"]
+
+
+def combination_model(combine: dict) -> Model:
+    """The combination as the project's linear model (``learned.py``): ``combine`` holds
+    its two weights (``coef``) and ``intercept`` over ``COMBINE_FEATURES``, unscaled."""
+    if len(combine["coef"]) != len(COMBINE_FEATURES):
+        raise ModelError(f"{len(combine['coef'])} weights")
+    n = len(COMBINE_FEATURES)
+    return model_from_dict(
+        {"kind": "linear", "features": COMBINE_FEATURES, "mean": [0.0] * n, "scale": [1.0] * n}
+        | {"coef": combine["coef"], "intercept": combine["intercept"]}
+    )
 
 
 def _combination(model: Path) -> dict:
     """The fitted combination beside ``model`` (``reranker.json`` for ``reranker.onnx``)."""
     file = model.with_suffix(".json")
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-        coef, intercept = [float(c) for c in data["coef"]], float(data["intercept"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         message = f"the reranker's combination {file} is unreadable: {exc}"
         raise RerankerUnavailable(message) from exc
-    if len(coef) != 2:
-        raise RerankerUnavailable(f"the reranker's combination {file} has {len(coef)} weights")
-    return {"coef": coef, "intercept": intercept}
 
 
 _loading = threading.Lock()

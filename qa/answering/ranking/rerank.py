@@ -115,7 +115,7 @@ def score_candidates(
         rescore, n = cross
         best = chosen[:n]
         rescored = rescore(q.text, [c.text for c in best], [c.score for c in best])
-        for c, (p, _logit) in zip(best, rescored, strict=True):
+        for c, p in zip(best, rescored, strict=True):
             c.score = float(p)
         chosen.sort(key=lambda c: -c.score)
     parts = clauses(chosen[0].text)
