@@ -144,3 +144,39 @@ def test_she_is_the_woman_a_feminine_role_names():
     )
     asked = rewrite("How did she describe the funding arrangement in the deal?", history)
     assert "Hellicar" in asked and "she" not in asked.split()
+
+
+def test_it_after_a_which_question_is_the_name_that_answered_it():
+    """"In which film ...?" asks for a name; the quote gives it next to the question's head
+    noun ("latest film Vera Drake", "the Act of Settlement" for "which act"), and "it" in
+    the follow-up is that name, not a person or place of the question."""
+    film = talk(
+        "In which Mike Leigh film did Anna Keaveney play Nellie?",
+        "“Born in Runcorn, Cheshire, she also starred in numerous films including 1989's "
+        "Shirley Valentine. She played Nellie in Mike Leigh's latest film Vera Drake, which "
+        "won the Golden Lion prize for best film at this year's Venice Film Festival.” [1]",
+    )
+    got = rewrite("What prize did it win at the Venice Film Festival?", film)
+    assert got == "What prize did Vera Drake win at the Venice Film Festival?"
+    act = talk(
+        "Which 1701 act governs succession to the British throne?",
+        "“The rule of succession is regulated not only through descent and tradition but also "
+        "by the Act of Settlement which confirmed in 1701 that it was for Parliament to "
+        "determine the title to the throne.” [1] “The Lord Chancellor, Lord Falconer, agreed "
+        "the 1701 Act of Settlement, which governs the succession, was discriminatory but "
+        'added that "for all practical purposes its effects are limited".” [2]',
+    )
+    got = rewrite("Which minister accepted that it was discriminatory?", act)
+    assert got == "Which minister accepted that Act of Settlement was discriminatory?"
+
+
+def test_the_head_noun_a_which_question_asks_for():
+    from qa.answering.question.asked import head, wh_word
+
+    assert wh_word("In which Mike Leigh film did Anna Keaveney play Nellie?") == "which"
+    assert wh_word("According to the book, who hosted the dinner?") == "who"
+    assert wh_word("What did Tony Blair say?") == ""
+    assert head("In which Mike Leigh film did Anna Keaveney play Nellie?") == ["film"]
+    assert head("Which Chinese computer maker bought IBM's PC division?") == ["computer", "maker"]
+    assert head("Which judge ruled on the appeal?") == ["judge"]
+    assert head("Who won best actress?") == []

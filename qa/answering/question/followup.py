@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qa.answering.question.asked import by_fit, defines, wh_word
 from qa.answering.question.followup_model import (
     FollowupModel,
     Option,
@@ -277,54 +278,32 @@ def _chosen(
     return chosen
 
 
-_DEFINE = re.compile(r"^who (?:is|was|are|were) (?P<rest>.+?)[?.!\s]*$", re.I)
-
-
 def _candidates(turns: list[Turn]) -> list[Mention]:
     """The names of the conversation, most recent exchange first; inside one, the
     question's first, except after a "who" or "which" question, whose answer names the
-    new one ("Who did she meet?": he is the one met; "Who was Tzekos?": Tzekos)."""
+    new one ("Who did she meet?": he is the one met; "Who was Tzekos?": Tzekos), the
+    names that fit the question best first (``asked.by_fit``)."""
     out: list[Mention] = []
     for age, turn in enumerate(reversed(turns)):
         asked = mentions(turn.standalone, "question")
         quoted = [m for q in turn.quotes for m in mentions(q, "answer")]
-        define = _DEFINE.match(turn.standalone)
-        named = define and all(w[:1].isupper() for w in define["rest"].split() if w not in _AND)
+        named = defines(turn.standalone)
         if named:  # "Who was Christos Tzekos?": a person, whatever else is known
             for m in asked:
                 m.kind = "person" if m.kind == "name" else m.kind
         first, then = asked, quoted
-        if turn.standalone.lower().startswith(("who ", "which ")) and not named:
+        if wh_word(turn.standalone) and not named:
             keys = {m.key for m in asked}
-            first, then = _by_fit(turn, [m for m in quoted if m.key not in keys]), asked
+            fresh = [m for m in quoted if m.key not in keys]
+            first, then = by_fit(turn.standalone, turn.quotes, fresh), asked
+            if age:  # how a name fitted an older question: a feature of the last one only
+                for m in fresh:
+                    m.answers, m.head_fit, m.near = False, False, 0
         for block, part in enumerate((first, then)):
             for m in part:
                 m.turn, m.block = age, block
         out += first + then
     return out
-
-
-_AND = ("the", "and")
-
-
-def _by_fit(turn: Turn, quoted: list[Mention]) -> list[Mention]:
-    """The names an answer gives to a "who"/"which" question, those its words surround
-    first ("Who is the former boss of Yukos?": the "ex-Yukos boss" Khodorkovsky, not
-    Putin; "Which organization ...": the one whose name says Organization)."""
-    asked = {w[:5] for w in words(turn.standalone) if w not in STOPWORDS and len(w) > 2}
-    head = words(turn.standalone)[1:2]  # "which organization"
-    text = " ".join(turn.quotes)
-
-    def fit(m: Mention) -> int:
-        name = m.text.removeprefix("the ")
-        at = text.find(name) if name in text else text.find(m.surname)
-        if at < 0:
-            return 0
-        near = words(text[:at])[-6:] + words(text[at + len(name) :])[:6]
-        named = int(bool(head) and head[0] in words(name)) * 10
-        return named + len(asked & {w[:5] for w in near} - {w[:5] for w in words(name)})
-
-    return sorted(quoted, key=lambda m: -fit(m))
 
 
 def _in_articles(cls: str, evidence: Evidence, exclude: set[str]) -> Mention | None:

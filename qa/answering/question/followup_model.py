@@ -43,6 +43,9 @@ FEATURES = [
     "no_candidate",  # no name of the conversation fits the pronoun
     "leads",  # the question opens with "and", "what about", ...
     "own_terms",  # log(1 + the question's own content terms)
+    "answers",  # quoted in answer to a "who"/"which" question
+    "head_fit",  # next to the head noun of the "which" question it answered (asked.py)
+    "near",  # log(1 + the words of the question it answered around it)
 ]
 _META = re.compile(
     r"\b(?:sum (?:it|this|that) up|summari[sz]e (?:it|this|that)|(?:tell|say) (?:me )?more "
@@ -113,6 +116,9 @@ def mention_features(m, cls: str, order: int, salience: int, rule_pick: bool) ->
         "in_question": float(m.where == "question"),
         "order": math.log1p(order),
         "salience": math.log1p(salience),
+        "answers": float(m.answers),
+        "head_fit": float(m.head_fit),
+        "near": math.log1p(m.near),
     }
 
 

@@ -76,6 +76,9 @@ class Mention:
     where: str = ""  # question | answer | article
     turn: int = 0  # 0: the last exchange, 1: the one before, ...
     block: int = 0  # inside one exchange: 0 the part read first (question or answer), 1
+    answers: bool = False  # quoted in answer to a "who"/"which" question (asked.py)
+    head_fit: bool = False  # next to the head noun of the question it answers (asked.py)
+    near: int = 0  # the words of the question it answers around it (asked.py)
 
     @property
     def key(self) -> str:

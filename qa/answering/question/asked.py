@@ -1,0 +1,77 @@
+"""What an earlier question asked for, read for its follow-ups.
+
+A "who" or "which" question is answered by a name of its answer's quoted sentences, and a
+follow-up's pronoun often stands for that answer ("Which film did the jury name?" ... "Who
+starred in it?"). Which name answered is guessed from how the sentence puts it: next to the
+question's head noun ("Mike Leigh's latest film Vera Drake", "computer maker Lenovo", "the
+Act of Settlement" for "which act") or among the question's own words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answering.question.referents import Mention
+from qa.text.terms import STOPWORDS, words
+
+# "who"/"which" first, or after a preposition or an "according to ..." lead-in
+_WH = re.compile(
+    r"^(?:according to [^,?]{1,60},\s*)?(?:(?:in|on|at|for|from|by|with|to|of|under|during|"
+    r"against|over)\s+)?(?P<wh>who|whom|which)\b(?P<rest>.*)$",
+    re.I,
+)
+_DEFINE = re.compile(r"^who (?:is|was|are|were) (?P<rest>.+?)[?.!\s]*$", re.I)
+_AND = ("the", "and")
+
+
+def wh_word(question: str) -> str:
+    """``who`` or ``which`` where the question asks for a name that way, else ""."""
+    m = _WH.match(question.strip())
+    return m["wh"].lower().replace("whom", "who") if m else ""
+
+
+def defines(question: str) -> bool:
+    """ "Who was Christos Tzekos?": the question names the person it asks about."""
+    m = _DEFINE.match(question)
+    return bool(m) and all(w[:1].isupper() for w in m["rest"].split() if w not in _AND)
+
+
+def head(question: str) -> list[str]:
+    """The nouns a "which" question asks for ("Which Mike Leigh film" -> film; "Which 1701
+    act governs" -> act, governs; "Which Chinese computer maker" -> computer, maker): up to
+    two lower-case words after "which", up to its first small word or past tense."""
+    m = _WH.match(question.strip())
+    if not m or m["wh"].lower() != "which":
+        return []
+    out: list[str] = []
+    for token in m["rest"].split():
+        word = token.strip("?,.;:!'’\"")
+        if not word or word[0].isupper() or word.isdigit():
+            if out:
+                break
+            continue
+        if word.lower() in STOPWORDS or word.endswith("ed") or len(out) == 2:
+            break
+        out.append(word.lower())
+    return out
+
+
+def by_fit(question: str, quotes: list[str], quoted: list[Mention]) -> list[Mention]:
+    """The names an answer gives to a "who"/"which" ``question``, best fitting first, each
+    marked as such (``answers``), with ``head_fit`` (the question's head noun names it or
+    stands next to it) and ``near`` (how many of the question's words surround it): "Who
+    is the former boss of Yukos?", the "ex-Yukos boss" Khodorkovsky, not Putin."""
+    asked = {w[:5] for w in words(question) if w not in STOPWORDS and len(w) > 2}
+    nouns = set(head(question))
+    text = " ".join(quotes)
+    for m in quoted:
+        name = m.text.removeprefix("the ")
+        at = text.find(name) if name in text else text.find(m.surname)
+        if at < 0:
+            continue
+        before, after = words(text[:at])[-6:], words(text[at + len(name) :])[:6]
+        own = set(words(name))
+        m.answers = True
+        m.head_fit = bool(nouns & (own | set(before[-2:]) | set(after[:1])))
+        m.near = len(asked & {w[:5] for w in before + after} - {w[:5] for w in own})
+    return sorted(quoted, key=lambda m: -(10 * m.head_fit + m.near))
