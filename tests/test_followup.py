@@ -147,7 +147,7 @@ def test_she_is_the_woman_a_feminine_role_names():
 
 
 def test_it_after_a_which_question_is_the_name_that_answered_it():
-    """"In which film ...?" asks for a name; the quote gives it next to the question's head
+    """ "In which film ...?" asks for a name; the quote gives it next to the question's head
     noun ("latest film Vera Drake", "the Act of Settlement" for "which act"), and "it" in
     the follow-up is that name, not a person or place of the question."""
     film = talk(
