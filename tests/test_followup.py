@@ -180,3 +180,16 @@ def test_the_head_noun_a_which_question_asks_for():
     assert head("Which Chinese computer maker bought IBM's PC division?") == ["computer", "maker"]
     assert head("Which judge ruled on the appeal?") == ["judge"]
     assert head("Who won best actress?") == []
+
+
+def test_titles_in_a_row_give_the_man_his_gender():
+    """ "Judge Lord Cullen, sitting with Lord Osborne and Lord Hamilton": Cullen is a Lord
+    too, so "him" after "Which judge ruled...?" is Cullen, not one who sat with him."""
+    history = talk(
+        "Which judge ruled on the Scottish Executive's slopping out appeal in the Court of "
+        "Session?",
+        "“Judge Lord Cullen, sitting with Lord Osborne and Lord Hamilton, ruled that alleged "
+        "human rights breaches involving degrading treatment should be dealt with on the "
+        "normal civil standard.” [1]",
+    )
+    assert rewrite("Which two judges sat with him?", history) == "Which two judges sat with Cullen?"

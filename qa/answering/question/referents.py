@@ -270,7 +270,8 @@ def genders(found: list[Mention], evidence: Evidence) -> None:
 
 
 _NAME_WORD = r"([A-Z][\w'’-]*\w)"
-_TITLED = re.compile(rf"\b({'|'.join(sorted(_ALL_TITLES))})\.?,?\s+{_NAME_WORD}", re.I)
+# titles in a row count by the last ("Judge Lord Cullen": Lord, of Cullen)
+_TITLED = re.compile(rf"\b(?:({'|'.join(sorted(_ALL_TITLES))})\.?,?\s+)+{_NAME_WORD}", re.I)
 _ROLE_AFTER = re.compile(rf"\b{_NAME_WORD}(?:['’]s)?\s+(?:{'|'.join(sorted(_ROLES))})\b")
 
 
