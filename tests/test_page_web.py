@@ -230,8 +230,15 @@ def test_removing_an_article_asks_first_and_can_be_undone(app, browser, tmp_path
     _choose(browser, "qa-trash", "Russia Promises Free Weapons")
     other = _add_over_the_api(url, corpus)
     _wait(browser, lambda d: other in d.find_element("id", "qa-articles").text, timeout=300)
-    picked = _by_css(browser, "#qa-trash input")[0].get_attribute("value")
-    assert "Russia Promises Free Weapons" in picked
+    # Wait for the kept pick rather than read it at once: a clean-clone run read the box
+    # empty just after the articles list changed (a pick really lost still fails here).
+    _wait(
+        browser,
+        lambda d: (
+            "Russia Promises Free Weapons"
+            in _by_css(d, "#qa-trash input")[0].get_attribute("value")
+        ),
+    )
     browser.find_element("id", "qa-restore-btn").click()
     try:
         _wait(browser, lambda d: _status(d) != moved, timeout=300)
