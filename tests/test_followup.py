@@ -193,3 +193,17 @@ def test_titles_in_a_row_give_the_man_his_gender():
         "normal civil standard.” [1]",
     )
     assert rewrite("Which two judges sat with him?", history) == "Which two judges sat with Cullen?"
+
+
+def test_they_can_be_a_team_named_without_a_kind():
+    """British English calls a team "they": "Where do they stand in the league?" after
+    "Which Spanish club...?" is about Real Sociedad (a name of no known kind)."""
+    history = talk(
+        "Which Spanish club is set to take Rangers midfielder Dragan Mladenovic on loan?",
+        "“Sociedad set to rescue Mladenovic” [1] “Rangers are set to loan out-of-favour "
+        "midfielder Dragan Mladenovic to Real Sociedad, despite the closure of the January "
+        "transfer window.” [2]",
+    )
+    assert rewrite("Where do they currently stand in the league?", history) == (
+        "Where do Real Sociedad currently stand in the league?"
+    )

@@ -219,13 +219,14 @@ MAX_OPTIONS = 8  # names of the conversation offered for one pronoun
 
 def agrees(cls: str, m: Mention) -> bool:
     """Whether pronoun class ``cls`` can stand for ``m`` (he/she a person of that gender or
-    of none known, it a thing, organisation or place, they a group or an organisation)."""
+    of none known, it a thing, organisation or place, they a group, an organisation or a
+    name of unknown kind: a team is "they" in British English, "Celtic", "Real Sociedad")."""
     if cls in ("he", "she"):
         return m.kind == "person" and m.gender in ("", cls)
     if cls == "it":  # a place only where a question named it ("hit by it": not the city
         # an answer says it happened in)
         return m.kind in ("org", "thing", "name") or (m.kind == "place" and m.where == "question")
-    return m.kind in ("group", "org")
+    return m.kind in ("group", "org", "name")
 
 
 def referents(
