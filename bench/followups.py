@@ -9,8 +9,9 @@ rewrite asked alone (the answer holds the gold answer in both, or in neither).
 
 Sets (``--sets``, comma-separated; ``training/followup_data.py`` reads them):
 ``followups`` (bench/followups.jsonl), ``heldout`` (bench/followups_heldout.jsonl) and
-``news-dev`` (news-qa dev's follow-ups). Each conversation is asked turn by turn through the
-real assistant (the seed article's own index, or the BBC set's): the earlier answers are the
+``news-dev`` (news-qa dev's follow-ups). ``QA_FOLLOWUP_PASSAGES=0`` measures follow-ups
+searched without the articles the last answer quoted. Each conversation is asked turn by
+X
 engine's own. ``--code`` runs again with another checkout's ``qa`` package first on the
 path, so the same sets measure the old rewrite. Without ``--bbc-data-dir`` the BBC set is
 indexed into a temporary folder first (minutes).
@@ -22,9 +23,11 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -74,9 +77,9 @@ def main() -> int:
         lines.append(summary(name, results))
     print(
         "| set | follow-ups | right over /v1 | right in the chat | same on both | "
-        "answered as well as alone |"
+        "answered as well as alone | follow-up p50 ms (/v1) |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(lines))
     shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -105,12 +108,15 @@ def measure(assistants: dict, name: str) -> list[dict]:
         web: list[dict] = []
         for turn in row["turns"]:
             q = turn["question"]
+            start = time.perf_counter()
             answer = assistant.ask(q, history=v1)
+            ms = (time.perf_counter() - start) * 1000
             if "referent" in turn:
                 shown = assistant.ask(q, history=web).standalone_question
                 got = {"v1": answer.standalone_question, "chat": shown}
                 ok = {k: right(s, q, turn["referent"], turn.get("not", [])) for k, s in got.items()}
-                result = {"id": row["id"], "question": q, **got, "ok": ok, "history": list(v1)}
+                result = {"id": row["id"], "question": q, **got, "ok": ok, "ms": ms}
+                result["history"] = list(v1)
                 if turn.get("answers"):  # answered as well as the standalone rewrite alone?
                     alone = assistant.ask(turn["standalone"])
                     hit = m.contains_answer(answer.answer, turn["answers"]) and not answer.abstained
@@ -136,9 +142,10 @@ def summary(name: str, results: list[dict]) -> str:
         if scored
         else "-"
     )
+    p50 = statistics.median(r["ms"] for r in results) if results else 0.0
     return (
         f"| {name} | {len(results)} | {share['v1']:.1%} | {share['chat']:.1%} | {same:.1%} "
-        f"| {as_well} |"
+        f"| {as_well} | {p50:.0f} |"
     )
 
 

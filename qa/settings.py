@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # The chunks just before and after this many of the best retrieved passages are scored
     # and read too (the answer often sits next to the chunk that matched); 0: off.
     read_neighbours: int = 2
+    # A follow-up also searches the articles the last answer quoted for this many passages
+    # (they join the corpus-wide ones and are scored alike); 0: off.
+    followup_passages: int = 3
     # Abstain when P(answerable) is under this; empty: the threshold trained with the model.
     abstain_threshold: float | None = None
     # With an LLM: when P(answerable) is under the threshold, say "the articles don't say"

@@ -3,7 +3,8 @@
     {question, history, k, filters}
       -> condense   (LLM with prompts/condense.md, or the deterministic rewrite)
       -> embed      (the standalone question, once)
-      -> retrieve   (hybrid dense + BM25, fused by rank)
+      -> retrieve   (hybrid dense + BM25, fused by rank; a follow-up also searches the
+                     articles the last answer quoted: retrieval/conversation.py)
       -> widen      (the chunks around the best passages: the answer is often next door)
       -> score      (learned: each sentence's P(answer), rescored by the cross-encoder
                      reranker, and P(answerable); passages reranked by their best sentence)
@@ -22,10 +23,11 @@ from collections.abc import Callable
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.answering.question.followup import standalone_question
+from qa.answering.question.followup import needs_context, standalone_question
 from qa.answering.ranking.rerank import rerank
 from qa.answering.readers.evidence import rerank_by_reading
 from qa.answering.retrieval.articles import articles_holding
+from qa.answering.retrieval.conversation import merged, quoted_articles, scoped
 from qa.answering.retrieval.dedupe import collapse_duplicates
 from qa.answering.retrieval.timefilter import recent_first, without_words
 
@@ -47,10 +49,13 @@ def build_prepare_chain(
     llm=None,
     condense_prompt=None,
     reader=None,
+    followup_passages: int = 0,
 ) -> Runnable:
     """{question, history, k, neighbours, filters, timings} -> + standalone, vector,
     passages (the k retrieved, then the chunks around the first ``neighbours`` of them;
-    reranked), scored, read (the reader's outcome; None without a reader)."""
+    reranked), scored, read (the reader's outcome; None without a reader).
+    ``followup_passages``: how many a follow-up takes from the articles the last answer
+    quoted, besides the k (``retrieval/conversation.py``)."""
 
     def articles(text: str) -> list[str]:  # whom the articles call he or she
         return articles_holding(retriever.index, text)
@@ -82,7 +87,16 @@ def build_prepare_chain(
                     f"Newest first: {undated} relevant article{'s' if undated != 1 else ''} "
                     "without a published date left out."
                 )
-        return passages[:k]
+        passages = passages[:k]
+        history = state.get("history") or []
+        if followup_passages and history and needs_context(state["question"]):
+            scope = scoped(state.get("filters"), quoted_articles(retriever.index, history))
+            if scope is not None:
+                extra = retriever.search(
+                    state["standalone"], followup_passages, scope, query_vector=state["vector"]
+                )
+                passages = merged(passages, extra)
+        return passages
 
     def widen(state: dict):
         passages, n = state["passages"], state.get("neighbours", 0)

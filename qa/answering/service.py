@@ -73,6 +73,7 @@ class Assistant:
             self.llm,
             condense,
             self.reader,
+            self.settings.followup_passages,
         )
         self.prepare = self.live.guarded(self.prepare)  # newest index, unchanged meanwhile
 
