@@ -27,7 +27,7 @@ from qa.answering.question.followup import needs_context, standalone_question
 from qa.answering.ranking.rerank import rerank
 from qa.answering.readers.evidence import rerank_by_reading
 from qa.answering.retrieval.articles import articles_holding
-from qa.answering.retrieval.conversation import merged, quoted_articles, scoped
+from qa.answering.retrieval.conversation import quoted_articles, scoped
 from qa.answering.retrieval.dedupe import collapse_duplicates
 from qa.answering.retrieval.timefilter import recent_first, without_words
 
@@ -95,16 +95,14 @@ def build_prepare_chain(
                 extra = retriever.search(
                     state["standalone"], followup_passages, scope, query_vector=state["vector"]
                 )
-                passages = merged(passages, extra)
+                passages = _joined(passages, extra)
         return passages
 
     def widen(state: dict):
         passages, n = state["passages"], state.get("neighbours", 0)
         if not n or not passages:
             return passages
-        have = {p.chunk_id for p in passages}
-        around = retriever.neighbours(passages[:n], state["vector"])
-        return passages + [p for p in around if p.chunk_id not in have]
+        return _joined(passages, retriever.neighbours(passages[:n], state["vector"]))
 
     def score_sentences(state: dict):
         return reranker.score(state["standalone"], state["vector"], state["passages"])
@@ -129,6 +127,12 @@ def build_prepare_chain(
         | _assign("read", _timed("read", read_best) if reader else lambda state: None)
         | _assign("passages", reorder_by_reading)
     )
+
+
+def _joined(passages: list, extra: list) -> list:
+    """``passages``, then those of ``extra`` not among them (by chunk)."""
+    have = {p.chunk_id for p in passages}
+    return passages + [p for p in extra if p.chunk_id not in have]
 
 
 def _assign(key: str, fn: Callable[[dict], object]) -> Runnable:

@@ -56,22 +56,28 @@ def head(question: str) -> list[str]:
     return out
 
 
-def by_fit(question: str, quotes: list[str], quoted: list[Mention]) -> list[Mention]:
-    """The names an answer gives to a "who"/"which" ``question``, best fitting first, each
-    marked as such (``answers``), with ``head_fit`` (the question's head noun names it or
-    stands next to it) and ``near`` (how many of the question's words surround it): "Who
-    is the former boss of Yukos?", the "ex-Yukos boss" Khodorkovsky, not Putin."""
+def by_fit(
+    question: str, quotes: list[str], quoted: list[Mention], mark: bool = True
+) -> list[Mention]:
+    """The names an answer gives to a "who"/"which" ``question``, best fitting first: the
+    question's head noun names it or stands next to it, then how many of the question's
+    words surround it ("Who is the former boss of Yukos?": the "ex-Yukos boss"
+    Khodorkovsky, not Putin). With ``mark``, each found is marked so for the chooser
+    (``answers``, ``head_fit``, ``near``)."""
     asked = {w[:5] for w in words(question) if w not in STOPWORDS and len(w) > 2}
     nouns = set(head(question))
     text = " ".join(quotes)
-    for m in quoted:
+    fit = [0] * len(quoted)
+    for i, m in enumerate(quoted):
         name = m.text.removeprefix("the ")
         at = text.find(name) if name in text else text.find(m.surname)
         if at < 0:
             continue
         before, after = words(text[:at])[-6:], words(text[at + len(name) :])[:6]
         own = set(words(name))
-        m.answers = True
-        m.head_fit = bool(nouns & (own | set(before[-2:]) | set(after[:1])))
-        m.near = len(asked & {w[:5] for w in before + after} - {w[:5] for w in own})
-    return sorted(quoted, key=lambda m: -(10 * m.head_fit + m.near))
+        named = bool(nouns & (own | set(before[-2:]) | set(after[:1])))
+        near = len(asked & {w[:5] for w in before + after} - {w[:5] for w in own})
+        fit[i] = 10 * named + near
+        if mark:
+            m.answers, m.head_fit, m.near = True, named, near
+    return [quoted[i] for i in sorted(range(len(quoted)), key=lambda i: -fit[i])]

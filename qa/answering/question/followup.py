@@ -296,10 +296,8 @@ def _candidates(turns: list[Turn]) -> list[Mention]:
         if wh_word(turn.standalone) and not named:
             keys = {m.key for m in asked}
             fresh = [m for m in quoted if m.key not in keys]
-            first, then = by_fit(turn.standalone, turn.quotes, fresh), asked
-            if age:  # how a name fitted an older question: a feature of the last one only
-                for m in fresh:
-                    m.answers, m.head_fit, m.near = False, False, 0
+            # how a name fits the question: a feature of the last exchange's only
+            first, then = by_fit(turn.standalone, turn.quotes, fresh, mark=not age), asked
         for block, part in enumerate((first, then)):
             for m in part:
                 m.turn, m.block = age, block

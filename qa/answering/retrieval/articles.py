@@ -64,9 +64,28 @@ def _article_text(index: SparseIndex, article: str) -> str:
 
 def articles_holding(index: SparseIndex, text: str, n: int = 2) -> list[str]:
     """The texts of (up to ``n``) articles whose chunks best match ``text`` (BM25)."""
-    scores = index.scores(text)
-    if scores is None:
-        return []
-    top = np.argsort(-scores)[: n * 3]
-    ids = [index.article[i].decode("utf-8") for i in top if scores[i] > 0]
+    ids = best_rows(index, text)[: n * 3]
     return [article_text(index, a) for a in list(dict.fromkeys(ids))[:n]]
+
+
+# Per index: text -> the articles of the chunks that best match it, the last few looked up
+# (a follow-up's quotes are looked up by the rewrite and again by the search).
+_ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+BEST_ROWS = 6
+
+
+def best_rows(index: SparseIndex, text: str) -> list[str]:
+    """The article ids of the ``BEST_ROWS`` chunks that best match ``text`` (BM25, score
+    over 0), best first; an article once per chunk."""
+    with _LOCK:
+        known = _ROWS.setdefault(index, {}).get(text)
+    if known is None:
+        scores = index.scores(text)
+        top = np.argsort(-scores)[:BEST_ROWS] if scores is not None else []
+        known = [index.article[i].decode("utf-8") for i in top if scores[i] > 0]
+        with _LOCK:
+            rows = _ROWS.setdefault(index, {})
+            if len(rows) >= 256:
+                rows.pop(next(iter(rows)))
+            rows[text] = known
+    return known

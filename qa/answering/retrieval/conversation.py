@@ -13,13 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import numpy as np
-
 from qa.answering.question.followup import conversation
-from qa.answering.retrieval.articles import article_text
+from qa.answering.retrieval.articles import article_text, best_rows
 from qa.answering.retrieval.hybrid import Filters
 from qa.indexing.sparse import SparseIndex
-from qa.types import Passage
 
 MAX_QUOTES = 4  # of the last answer, looked up
 MAX_ARTICLES = 2
@@ -34,12 +31,8 @@ def quoted_articles(index: SparseIndex, history: list[dict]) -> list[str]:
         return []
     found: list[str] = []
     for quote in turns[-1].quotes[:MAX_QUOTES]:
-        scores = index.scores(quote)
-        if scores is None:
-            return []
-        for i in np.argsort(-scores)[:3]:
-            article = index.article[i].decode("utf-8")
-            if scores[i] > 0 and _holds(article_text(index, article), quote):
+        for article in best_rows(index, quote)[:3]:
+            if _holds(article_text(index, article), quote):
                 found.append(article)
                 break
     return list(dict.fromkeys(found))[:MAX_ARTICLES]
@@ -61,9 +54,3 @@ def scoped(filters: Filters | None, articles: list[str]) -> Filters | None:
     if filters.articles or not articles:
         return None
     return replace(filters, articles=list(articles))
-
-
-def merged(passages: list[Passage], extra: list[Passage]) -> list[Passage]:
-    """``passages``, then those of ``extra`` not among them."""
-    have = {p.chunk_id for p in passages}
-    return passages + [p for p in extra if p.chunk_id not in have]
