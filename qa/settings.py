@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     # sentence model's order.
     reranker: bool = True
     reranker_model: str = ""  # an ONNX file; empty: the shipped qa/answering/models/reranker.onnx
-    rerank_sentences: int = 6  # the sentence model's best this many are rescored by it
+    rerank_sentences: int = 8  # the sentence model's best this many are rescored by it
     # The chunks just before and after this many of the best retrieved passages are scored
     # and read too (the answer often sits next to the chunk that matched); 0: off.
     read_neighbours: int = 2

@@ -139,10 +139,16 @@ def test_only_the_sentence_models_best_are_rescored(seed):
         reranker.cross_encoder = None
         plain = {c.text: c.score for c in reranker.score(question, vector, passages).sentences}
         reranker.cross_encoder, reranker.cross_limit = shipped, 2
+        order = [c.text for c in reranker.score(question, vector, passages).sentences]
         two = {c.text: c.score for c in reranker.score(question, vector, passages).sentences}
     finally:
         reranker.cross_encoder, reranker.cross_limit = shipped, seed.settings.rerank_sentences
     best = sorted(plain, key=lambda t: -plain[t])[:2]
     assert len(plain) > 2 and set(two) == set(plain)
-    assert all(two[t] == plain[t] for t in plain if t not in best)  # the rest keep their P
     assert all(two[t] != plain[t] for t in best)
+    # The rescored stay in front (the combination's P is on its own scale); the rest keep
+    # their order and their P, up to the last rescored one's.
+    assert set(order[:2]) == set(best)
+    assert order[2:] == [t for t in sorted(plain, key=lambda t: -plain[t]) if t not in best]
+    floor = min(two[t] for t in best)
+    assert all(two[t] == min(plain[t], floor) for t in plain if t not in best)

@@ -213,7 +213,7 @@ def fit_combination(scorer, examples, out: Path, top: int) -> dict:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--layers", type=int, default=3, help="the reader's layers kept (of 6)")
+    ap.add_argument("--layers", type=int, default=6, help="the reader's layers kept (of 6)")
     ap.add_argument("--squad-questions", type=int, default=5000)
     ap.add_argument("--squad-articles", type=int, default=80)
     ap.add_argument("--group", type=int, default=8, help="a positive + negatives")
@@ -221,7 +221,7 @@ def main(argv=None) -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3, help="the new scoring layer's")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--top", type=int, default=6, help="the sentence model's best rescored")
+    ap.add_argument("--top", type=int, default=8, help="the sentence model's best rescored")
     ap.add_argument("--refit", action="store_true", help="only refit the combination")
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--out", default=str(MODEL_PATH))

@@ -93,7 +93,8 @@ def score_candidates(
     """The scoring procedure, shared with the training script (which embeds from a cache
     and passes the ``prepared`` candidates with their lexical features). ``cross``:
     ((question, texts, the sentence model's P) -> P rescored by the cross-encoder, n): the
-    sentence model's best n are rescored, the others keep its P."""
+    sentence model's best n are rescored and reordered; the others follow them, in the
+    sentence model's order, their P at most the last rescored one's."""
     cands, lexical = prepared or prepare(q, passages)
     if not cands:
         return Scored(q, [], _answerable(q, [], passages, models))
@@ -111,13 +112,19 @@ def score_candidates(
     for c, p in zip(chosen, probs, strict=True):
         c.score = float(p)
     chosen.sort(key=lambda c: -c.score)
-    if cross is not None:  # the sentence model's best n, rescored
+    if cross is not None:  # the sentence model's best n, rescored, stay in front
         rescore, n = cross
-        best = chosen[:n]
+        best, rest = chosen[:n], chosen[n:]
         rescored = rescore(q.text, [c.text for c in best], [c.score for c in best])
         for c, p in zip(best, rescored, strict=True):
             c.score = float(p)
-        chosen.sort(key=lambda c: -c.score)
+        best.sort(key=lambda c: -c.score)
+        # The combination's P is on its own scale: a sentence not rescored keeps its P
+        # only up to the last rescored one's, so the order is the scores' order.
+        floor = best[-1].score if best else 1.0
+        for c in rest:
+            c.score = min(c.score, floor)
+        chosen = best + rest
     parts = clauses(chosen[0].text)
     missing = [p for p in parts if p not in clause_sims]
     if missing:  # the best sentence was not among the prefilter's first
