@@ -90,12 +90,9 @@ def test_the_coach_who_replaced_ranieri_at_valencia_is_antonio_lopez(bbc):
 @pytest.mark.parametrize(
     ("question", "reasons"),
     [
-        pytest.param(
+        (
             "Why is Russia worried about Central Asia?",
             ["rapid rise in violent religious and extremist groups", "extremists from Central"],
-            marks=pytest.mark.xfail(
-                strict=True, reason="issue 35, open: the quote is ISIL's activities, not why"
-            ),
         ),
         (
             "How is Russia helping the Afghan military?",

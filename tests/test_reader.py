@@ -208,16 +208,7 @@ def seed(tmp_path_factory, embedder):
         ("How many gunship helicopters will New Delhi give Kabul?", "four", "Mi-25 gunship"),
         ("What is the area controlled by the Islamic State?", "90,000 square kilometers", "90,000"),
         ("Who did Valentina Matvienko meet?", "Fazal Hadi Muslimyar", "held a meeting"),
-        pytest.param(
-            "What did Muslimyar thank Russia for?",
-            "peace-building initiatives",
-            "praised Moscow",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the news-round reader picks 'helping Afghanistan modernize its air "
-                "force' (the sentence before, where he 'reiterated Russia's stance')",
-            ),
-        ),
+        ("What did Muslimyar thank Russia for?", "peace-building initiatives", "praised Moscow"),
         ("When did ISAF combat operations end?", "December 31, 2014", "formally concluded"),
     ],
 )
