@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "russia-promises-free-weapons-to-afghanistan.txt"
-QUESTION = "What did Matvienko say after the meeting?"
+QUESTION = "Who is the speaker of Russia's upper house?"  # two quotes of one article
 FOLLOW_UP = "Who did she meet?"
 TWO_QUOTES = "What did the articles say about ISIL?"  # two quotes of one article: two chips
 

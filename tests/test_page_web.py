@@ -307,12 +307,11 @@ def test_quotes_about_a_person_are_marked_with_their_speaker(tmp_path, browser):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(BBC / "politics" / "001.txt", corpus / "maternity.txt")
-    # The article reports Theresa May's words about Brown's plans, not Brown's own: the
-    # reader doubts an answer (P 0.22), so the threshold is lowered to show one.
-    for url, _ in start_app(tmp_path, seed=False, QA_ABSTAIN_THRESHOLD="0.15"):
+    # The article reports Theresa May's words about Brown's plans, not Brown's own.
+    for url, _ in start_app(tmp_path, seed=False):
         browser.get(url)
         _wait(browser, lambda d: _by_css(d, "#qa-question textarea"))
-        _ask(browser, "What did Gordon Brown say about maternity pay?")
+        _ask(browser, "What did Theresa May say about Gordon Brown?")
         _answered(browser, 1, "Gordon Brown")
         bubble = _bots(browser)[0]
         # Theresa May's words about Brown are shown as hers, not as Brown's.
