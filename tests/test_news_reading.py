@@ -61,9 +61,8 @@ def bbc(tmp_path_factory, embedder):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 35, open: both refused under the shipped threshold (P(answerable) 0.28, "
-    "fitted on news and squad2); answered when fitted on news alone, which answered half "
-    "of the seed's look-alikes",
+    reason="issue 35, open: both refused under the shipped threshold 0.32 (P(answerable) "
+    "0.09 and 0.25 with the 6-layer reranker, which puts Matvienko's sentence first)",
 )
 def test_a_question_in_other_words_than_the_article_is_answered(seed, bbc):
     senate = seed.ask("Who chairs the Russian senate?")
@@ -73,7 +72,7 @@ def test_a_question_in_other_words_than_the_article_is_answered(seed, bbc):
     assert prison.citations[0].article == "business/161"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 35, open: answered at P(answerable) 0.47")
+@pytest.mark.xfail(strict=True, reason="issue 35, open: answered at P(answerable) 0.50")
 def test_a_look_alike_that_shares_the_words_but_not_the_facts_is_refused(seed):
     answer = seed.ask("How many helicopters will Russia give Afghanistan?")
     assert answer.abstained, (answer.short_answer, answer.confidence)
