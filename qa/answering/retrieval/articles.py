@@ -16,18 +16,23 @@ _TEXTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()  # questions are answered at once
 
 
+def _remembered(store: weakref.WeakKeyDictionary, index: SparseIndex, key: str, compute):
+    """``compute()``, remembered in ``store`` per index by ``key`` (the last 256 keys)."""
+    with _LOCK:
+        known = store.setdefault(index, {}).get(key)
+    if known is None:
+        known = compute()
+        with _LOCK:
+            kept = store.setdefault(index, {})
+            if len(kept) >= 256:
+                kept.pop(next(iter(kept)))
+            kept[key] = known
+    return known
+
+
 def article_text(index: SparseIndex, article: str) -> str:
     """The article's text, put back together from its chunks (they overlap)."""
-    with _LOCK:
-        known = _TEXTS.setdefault(index, {}).get(article)
-    if known is None:
-        known = _article_text(index, article)
-        with _LOCK:
-            texts = _TEXTS.setdefault(index, {})
-            if len(texts) >= 256:
-                texts.pop(next(iter(texts)))
-            texts[article] = known
-    return known
+    return _remembered(_TEXTS, index, article, lambda: _article_text(index, article))
 
 
 def article_rows(index: SparseIndex, article: str) -> list:
@@ -77,15 +82,10 @@ BEST_ROWS = 6
 def best_rows(index: SparseIndex, text: str) -> list[str]:
     """The article ids of the ``BEST_ROWS`` chunks that best match ``text`` (BM25, score
     over 0), best first; an article once per chunk."""
-    with _LOCK:
-        known = _ROWS.setdefault(index, {}).get(text)
-    if known is None:
-        scores = index.scores(text)
-        top = np.argsort(-scores)[:BEST_ROWS] if scores is not None else []
-        known = [index.article[i].decode("utf-8") for i in top if scores[i] > 0]
-        with _LOCK:
-            rows = _ROWS.setdefault(index, {})
-            if len(rows) >= 256:
-                rows.pop(next(iter(rows)))
-            rows[text] = known
-    return known
+    return _remembered(_ROWS, index, text, lambda: _best_rows(index, text))
+
+
+def _best_rows(index: SparseIndex, text: str) -> list[str]:
+    scores = index.scores(text)
+    top = np.argsort(-scores)[:BEST_ROWS] if scores is not None else []
+    return [index.article[i].decode("utf-8") for i in top if scores[i] > 0]
