@@ -26,6 +26,7 @@ from qa.answering.builders.grouped import (
     by_date_then_score,
     compose,
     plural,
+    sentence_vectors,
     sentences_of,
     topic_terms,
 )
@@ -40,7 +41,7 @@ TITLE_BONUS = 0.1
 MAX_ARTICLES = 6
 PER_ARTICLE = 2
 MAX_SENTENCES = 10
-EMBED_LIMIT = 40  # sentences embedded per topic (embedding is the costly part)
+EMBED_LIMIT = 40  # sentences embedded per topic (embedding is the costly part: int8)
 SIDE_EMBED_LIMIT = 24  # per compared side (3 sentences are kept)
 LAMBDA = 0.7
 NEAR_DUPLICATE = 0.92
@@ -177,7 +178,7 @@ class Overviews:
         pool = pool[:limit]
         if not pool:
             return [], np.zeros((0, 1), dtype=np.float32), passages
-        vectors = self.embedder.encode([s.text for s in pool])
+        vectors = sentence_vectors(self.embedder, [s.text for s in pool])
         for s, v in zip(pool, vectors, strict=True):
             in_title = key in set(topic_terms(s.passage.title))
             s.score = float(v @ q) + (TITLE_BONUS if in_title else 0.0)
