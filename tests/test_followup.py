@@ -4,6 +4,7 @@ organisation; they a group), from the conversation's questions and the sentences
 answers quoted, most recent first; the chat's Markdown and /v1's text read alike."""
 
 from qa.answering.question.followup import rewrite
+from qa.answering.question.referents import mentions
 
 TERRITORY = "How much territory does the Islamic State control?"
 TERRITORY_ANSWER = (
@@ -168,6 +169,30 @@ def test_it_after_a_which_question_is_the_name_that_answered_it():
     )
     got = rewrite("Which minister accepted that it was discriminatory?", act)
     assert got == "Which minister accepted that Act of Settlement was discriminatory?"
+
+
+def test_it_is_a_title_with_its_subtitle_not_half_of_it():
+    """A film or game named with its subtitle ("Grand Theft Auto: San Andreas") is one
+    name: "it" is the whole title, not the part after the colon; a capitalised "Star"
+    opens a title ("Star Trek"), it is not a role before a person's name."""
+    game = talk(
+        "Which game was the best seller of the Christmas season?",
+        "“Grand Theft Auto: San Andreas was the best-selling game over Christmas, ahead of "
+        "Halo 2.” [1]",
+    )
+    assert rewrite("Who made it?", game) == "Who made Grand Theft Auto: San Andreas?"
+    film = talk(
+        "Which film opened the festival?",
+        "“The festival opened with the premiere of Star Trek: Nemesis at the Odeon in "
+        "Leicester Square.” [1]",
+    )
+    assert rewrite("Who directed it?", film) == "Who directed Star Trek: Nemesis?"
+    # A colon before a quoted "I" joins nothing; the role written small still leads a name.
+    assert [m.text for m in mentions("Mr Blair said: I will go.")] == ["Blair"]
+    assert [(m.text, m.kind) for m in mentions("Pop star Joss Stone sang.")][-1] == (
+        "Joss Stone",
+        "person",
+    )
 
 
 def test_the_head_noun_a_which_question_asks_for():

@@ -56,7 +56,9 @@ EVENT_WORDS = word_set(
     "summit election trophy series final finals show"
 )
 _WORD = r"(?:[A-Z][\w'’.\-]*\w|[A-Z])"
-_JOIN = r"(?:\s+(?:of|for|de|van|von|bin|al|del|da|le|la|the)){0,2}\s+"
+# "Bank of England", "Lord of the Rings"; a colon joins a title to its subtitle
+# ("Godzilla: Final Wars", "Grand Theft Auto: San Andreas"), not to a quoted "I".
+_JOIN = r"(?:(?:\s+(?:of|for|de|van|von|bin|al|del|da|le|la|the)){0,2}\s+|:\s+(?!I\b))"
 _CAPS = re.compile(rf"(?<![\w'’.\-])(?:{_WORD})(?:{_JOIN}(?:{_WORD}))*")  # not the Pod of iPod
 _SPEECH = re.compile(
     r"^\s*(?:,[^,]{0,60},\s*|,\s*who\s+)?(?:has |had |also )?(?:said|says|told|insisted|"
@@ -204,6 +206,9 @@ _ALL_TITLES = FEMALE_TITLES | MALE_TITLES | PERSON_TITLES
 
 
 _PREFIX_WORDS = word_set("prime vice deputy foreign former acting interim chief")
+# Roles that, capitalised, open a name rather than a role ("Star Trek", "Star Wars": the
+# role is written small, "pop star Joss Stone").
+_NAME_HEADS = word_set("star")
 
 
 def _title_prefix(words: list[str]) -> int:
@@ -213,7 +218,7 @@ def _title_prefix(words: list[str]) -> int:
     lower = [w.lower().strip(".") for w in words]
     end = 0
     for i, w in enumerate(lower[:-1]):
-        if w in _ALL_TITLES:
+        if w in _ALL_TITLES and w not in _NAME_HEADS:
             end = i + 1
         elif not (w in DEMONYMS or w in PLACES or w in _PREFIX_WORDS):
             break
