@@ -195,6 +195,23 @@ def test_it_is_a_title_with_its_subtitle_not_half_of_it():
     )
 
 
+def test_a_place_before_a_firm_describes_the_firm_and_is_no_referent():
+    """ "the US phone firm MCI": the US says whose firm; "it" is never the US there, while a
+    place named for itself stays one ("the US economy", "the US and Japan")."""
+    assert [m.text for m in mentions("Under what name did the US phone firm MCI go bust?")] == [
+        "MCI"
+    ]
+    assert [m.text for m in mentions("UK broadcaster Xfm was sold.")] == ["Xfm"]
+    assert "the US" in [m.text for m in mentions("The US and Japan agreed.")]
+    assert "the US" in [m.text for m in mentions("Growth in the US economy slowed.")]
+    history = talk(
+        "Under what name did the US phone firm MCI trade before 2003?",
+        "“Shares in MCI, which changed its name from Worldcom when it emerged from "
+        "bankruptcy, were up 2.4%.” [1]",
+    )
+    assert rewrite("And who bought it?", history) == "And who bought MCI?"
+
+
 def test_the_head_noun_a_which_question_asks_for():
     from qa.answering.question.asked import head, wh_word
 

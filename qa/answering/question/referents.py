@@ -164,11 +164,23 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
                 before, words = words[lead_in - 1], words[lead_in:]
                 kind = _kind(words, before, sentence[m.end() :], lead, said)
             name = " ".join(words)
+            if kind == "place" and _describes(sentence[m.end() :]):
+                continue  # "the US phone firm MCI", "UK broadcaster Virgin": not the place
             if kind:
                 the = before.lower() == "the" and kind in ("org", "thing", "place")
                 found.append(Mention(f"the {name}" if the else name, kind))
         found.extend(_groups(sentence))
     return tuple((m.text, m.kind) for m in found)
+
+
+_DESCRIBED = re.compile(r"\s+((?:[a-z][a-z\-]*\s+){1,3})[A-Z]")
+
+
+def _describes(after: str) -> bool:
+    """Whether a place is an adjective of a name that follows: one to three plain nouns,
+    then the name ("US phone firm MCI"; not "US and Japan", "US in January")."""
+    m = _DESCRIBED.match(after)
+    return bool(m) and not any(w in STOPWORDS or w.endswith("ed") for w in m.group(1).split())
 
 
 _OPENERS = word_set(
