@@ -3,6 +3,7 @@ over Gradio's API: every answer keeps its own sources, a source opens the whole 
 follow-ups show the question answered, and removing an article can be undone."""
 
 import shutil
+import time
 
 import pytest
 from conftest import SEED, bbc_files
@@ -41,15 +42,23 @@ def _marks(driver, selector="#qa-sources mark"):
 def _choose(driver, dropdown_id, text, tries: int = 3):
     """Pick the option containing ``text`` in a Gradio dropdown, and return once the
     dropdown shows it: a button clicked before that would send the old value (on a
-    loaded machine the pick can land while the list re-renders, and is lost)."""
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    loaded machine the pick can land while the list re-renders, and is lost, or the
+    option can still be covered by the page settling under it: both are tried again)."""
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        StaleElementReferenceException,
+        TimeoutException,
+    )
 
     def picked(d):
         return text in (_by_css(d, f"#{dropdown_id} input")[0].get_attribute("value") or "")
 
+    center = "arguments[0].scrollIntoView({block: 'center'})"
     for attempt in range(tries):
         try:
-            _by_css(driver, f"#{dropdown_id} input")[0].click()
+            box = _by_css(driver, f"#{dropdown_id} input")[0]
+            driver.execute_script(center, box)
+            box.click()
             option = _wait(
                 driver,
                 lambda d: next(
@@ -60,9 +69,14 @@ def _choose(driver, dropdown_id, text, tries: int = 3):
             option.click()
             _wait(driver, picked, timeout=30)
             return
-        except (TimeoutException, StaleElementReferenceException):
+        except (
+            ElementClickInterceptedException,
+            StaleElementReferenceException,
+            TimeoutException,
+        ):
             if attempt == tries - 1:
                 raise
+            time.sleep(1)  # let the page settle before the next try
 
 
 def _click_until(driver, selector: str, shown: str, tries: int = 3):
