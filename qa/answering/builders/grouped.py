@@ -64,15 +64,6 @@ def sentences_of(passages: list[Passage]) -> list[Picked]:
     return out
 
 
-def sentence_vectors(embedder, texts: list[str]):
-    """The vectors of sentences compared only with each other and a question's vector:
-    the embedder's int8 sentence engine when it has one (about half the time of the
-    float32 one, cosine to it about 0.99: ``bench/query.py --kinds-only`` on the BBC
-    corpus, p50 overview 334 -> 179 ms, comparison 344 -> 172, timeline 227 -> 108,
-    summary 145 -> 71), else ``encode``."""
-    return getattr(embedder, "encode_sentences", embedder.encode)(texts)
-
-
 def by_date_then_score(sections: list[Section]) -> list[Section]:
     """Dated sections first, oldest first; then the undated by their best sentence."""
     return sorted(sections, key=lambda s: (not s.published, s.published, -s.best))

@@ -26,7 +26,6 @@ from qa.answering.builders.grouped import (
     by_date_then_score,
     compose,
     plural,
-    sentence_vectors,
     sentences_of,
     topic_terms,
 )
@@ -178,7 +177,7 @@ class Overviews:
         pool = pool[:limit]
         if not pool:
             return [], np.zeros((0, 1), dtype=np.float32), passages
-        vectors = sentence_vectors(self.embedder, [s.text for s in pool])
+        vectors = self.embedder.encode_sentences([s.text for s in pool])
         for s, v in zip(pool, vectors, strict=True):
             in_title = key in set(topic_terms(s.passage.title))
             s.score = float(v @ q) + (TITLE_BONUS if in_title else 0.0)

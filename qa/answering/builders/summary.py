@@ -27,13 +27,7 @@ import re
 
 import numpy as np
 
-from qa.answering.builders.grouped import (
-    Section,
-    compose,
-    sentence_vectors,
-    sentences_of,
-    topic_terms,
-)
+from qa.answering.builders.grouped import Section, compose, sentences_of, topic_terms
 from qa.answering.question.followup import last_user_questions
 from qa.answering.question.kinds import Kind, subject_of
 from qa.answering.retrieval.articles import article_rows, passage_of
@@ -76,7 +70,7 @@ class Summaries:
         sentences = [s for s in sentences_of(passages)[:MAX_ARTICLE_SENTENCES] if not is_heading(s)]
         if not sentences:
             return None
-        chosen = summarise(sentences, sentence_vectors(self.embedder, [s.text for s in sentences]))
+        chosen = summarise(sentences, self.embedder.encode_sentences([s.text for s in sentences]))
         title = passages[0].title
         date = f" ({passages[0].published})" if passages[0].published else ""
         opening = f"Summary of “{title}”{date}, {len(chosen)} of its {len(sentences)} sentences:"

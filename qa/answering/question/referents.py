@@ -164,8 +164,6 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
                 before, words = words[lead_in - 1], words[lead_in:]
                 kind = _kind(words, before, sentence[m.end() :], lead, said)
             name = " ".join(words)
-            if kind == "place" and _describes(sentence[m.end() :]):
-                continue  # "the US phone firm MCI", "UK broadcaster Virgin": not the place
             if kind:
                 the = before.lower() == "the" and kind in ("org", "thing", "place")
                 found.append(Mention(f"the {name}" if the else name, kind))
@@ -199,6 +197,8 @@ def _kind(words: list[str], before: str, after: str, lead: bool, said: bool = Fa
         return "org"
     if any(w in EVENT_WORDS for w in lower):
         return "thing"
+    if lower[0] in PLACES and _describes(after):
+        return ""  # "the US phone firm MCI", "UK broadcaster Xfm": whose firm, not a place
     if lower[0] in PLACES or (lower[0] in DEMONYMS and len(words) > 1):
         return "place" if lower[0] in PLACES else "thing"
     role = re.match(r"\s*([a-z]+)", after)

@@ -56,8 +56,7 @@ class SentenceReranker:
         self.cross_limit = cross_limit  # the sentence model's best this many are rescored
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        encode = getattr(self.embedder, "encode_sentences", self.embedder.encode)
-        return np.asarray(encode(texts), dtype=np.float32)
+        return np.asarray(self.embedder.encode_sentences(texts), dtype=np.float32)
 
     def score(self, question: str, query_vector, passages: list[Passage], limit: int = 0) -> Scored:
         """Score the passages' sentences for ``question``; best first (the prefilter's
