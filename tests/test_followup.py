@@ -249,3 +249,78 @@ def test_they_can_be_a_team_named_without_a_kind():
     assert rewrite("Where do they currently stand in the league?", history) == (
         "Where do Real Sociedad currently stand in the league?"
     )
+
+
+def test_its_after_a_person_is_not_that_person():
+    """ "What did Lord Falconer say would be one of its top priorities?": a person is no
+    "its", so the question does not read alone; "its" is the department that answered the
+    question before (a gerund opening the quote is no part of its name)."""
+    history = talk(
+        "Which government department launched the five-year plan to reduce stress on "
+        "victims and witnesses in court?",
+        "\"Launching the Department for Constitutional Affairs' plan, Lord Falconer said: "
+        '"One of the top priorities will be a better deal for victims. [1]',
+    )
+    got = rewrite("What did Lord Falconer say would be one of its top priorities?", history)
+    assert "the Department for Constitutional Affairs' top priorities" in got
+    # a possessive after an organisation still reads alone
+    assert rewrite("When did Russia start its war?", history) == "When did Russia start its war?"
+
+
+def test_he_after_a_question_for_several_names_is_the_one_it_asked_about():
+    """ "Which Real Madrid strikers ...?" is answered by a set (Raul, Ronaldo): "he" is
+    Owen, whom the question named (and Real Madrid, a club named after a city, is no he)."""
+    history = talk(
+        "Which Real Madrid strikers has Michael Owen been unable to displace from the "
+        "starting line-up?",
+        "“Owen, who moved to the Bernabeu from Liverpool last summer, has grabbed 11 goals "
+        "for Real but has been unable to replace Raul or Ronaldo in the starting line-up.” [1]",
+    )
+    got = rewrite("Even so, how many goals has he scored for the club?", history)
+    assert got == "Even so, how many goals has Owen scored for the club?"
+
+
+def test_the_name_that_answers_which_city_is_a_place_and_no_it():
+    history = talk(
+        "In which city is the first leg of the CPL World Tour for video gamers?",
+        "“The CPL World Tour kicks off in mid-February and the first leg will be in Istanbul.” [1]",
+    )
+    assert (
+        rewrite("And when does it kick off?", history) == "And when does CPL World Tour kick off?"
+    )
+
+
+def test_that_deal_carries_the_last_exchange_with_its_answer():
+    """ "How much was that deal worth?" names nobody: it carries the question before, the
+    name that answered it in place of its question word."""
+    history = talk(
+        "Which Chinese computer maker bought IBM's PC hardware division?",
+        "“The report comes less than a week after IBM, a pioneer of the PC business, sold "
+        "its PC hardware division to China's number one computer maker Lenovo.” [1]",
+    )
+    got = rewrite("How much was that deal worth?", history)
+    assert got == "How much was that deal worth? (Lenovo bought IBM's PC hardware division)"
+
+
+def test_it_prefers_the_name_next_to_the_which_questions_head_noun():
+    """ "Which 1701 act ...?": "it" is the Act of Settlement, not Parliament (an
+    organisation, which "it" otherwise prefers)."""
+    history = talk(
+        "Which 1701 act governs succession to the British throne?",
+        "“The rule of succession is regulated not only through descent and tradition but "
+        "also by the Act of Settlement which confirmed in 1701 that it was for Parliament to "
+        "determine the title to the throne.” [1]",
+    )
+    got = rewrite("Which minister accepted that it was discriminatory?", history)
+    assert got == "Which minister accepted that Act of Settlement was discriminatory?"
+
+
+def test_names_that_are_not_what_they_first_look_like():
+    """An adjective in a hyphen is no name, a title before "of" opens a name, and a
+    broadcaster that "said so" is an organisation (so "it" can stand for it)."""
+    assert [m.text for m in mentions("Oscar-winning director Steven Soderbergh returns.")] == [
+        "Steven Soderbergh"
+    ]
+    assert [m.text for m in mentions("The Lord of the Rings won.")] == ["Lord of the Rings"]
+    said = mentions("UK broadcaster Virgin Radio said so.")
+    assert [(m.text, m.kind) for m in said] == [("Virgin Radio", "org")]

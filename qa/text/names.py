@@ -72,7 +72,7 @@ ORG_WORDS = word_set(
     school service services society state states studios systems team telecom
     television treasury tribunal trust union united university reserve exchange news
     times journal magazine press foundation laboratories brothers bros pictures mobile
-    energy oil petroleum software communications networks online bureau
+    energy oil petroleum software communications networks online bureau radio fm
     """
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from qa.answering.question.referents import Mention
+from qa.text.names import word_set
 from qa.text.terms import STOPWORDS, words
 
 # "who"/"which" first, or after a preposition or an "according to ..." lead-in
@@ -22,6 +23,12 @@ _WH = re.compile(
 )
 _DEFINE = re.compile(r"^who (?:is|was|are|were) (?P<rest>.+?)[?.!\s]*$", re.I)
 _AND = ("the", "and")
+# a "which" question with one of these heads is answered by a place ("In which city is
+# the first leg?" ... "When does it kick off?": it is the tour, not Istanbul)
+_PLACE_HEADS = word_set(
+    "city town village country nation state capital region province county island "
+    "continent place venue stadium"
+)
 
 
 def wh_word(question: str) -> str:
@@ -56,6 +63,19 @@ def head(question: str) -> list[str]:
     return out
 
 
+def plural_head(question: str) -> bool:
+    """ "Which Real Madrid strikers has Owen been unable to displace?": the answer is a set
+    of names, so a later "he" is not one of them."""
+    nouns = _nouns(question)
+    return bool(nouns) and nouns[-1].endswith("s") and not nouns[-1].endswith(("ss", "us", "is"))
+
+
+def _nouns(question: str) -> list[str]:
+    """``head``, a second word in -s taken for the verb ("Which firm makes ...")."""
+    nouns = head(question)
+    return nouns[:1] if len(nouns) == 2 and nouns[1].endswith("s") else nouns
+
+
 def by_fit(
     question: str, quotes: list[str], quoted: list[Mention], mark: bool = True
 ) -> list[Mention]:
@@ -80,4 +100,30 @@ def by_fit(
         fit[i] = 10 * named + near
         if mark:
             m.answers, m.head_fit, m.near = True, named, near
-    return [quoted[i] for i in sorted(range(len(quoted)), key=lambda i: -fit[i])]
+    order = [quoted[i] for i in sorted(range(len(quoted)), key=lambda i: -fit[i])]
+    if order and nouns & _PLACE_HEADS and order[0].kind == "name":
+        order[0].kind = "place"  # the name that answers "which city" is a place
+    return order
+
+
+def stated(question: str, name: str) -> str:
+    """A "who"/"which" ``question`` with ``name`` in place of its question word and head
+    ("Which Chinese computer maker bought IBM's PC division?", Lenovo -> "Lenovo bought
+    IBM's PC division?"): the exchange as one statement, for a follow-up that leans on it
+    ("How much was that deal worth?")."""
+    m = _WH.match(question.strip())
+    if not m:
+        return question
+    rest = m["rest"].split(" ")
+    end, nouns = 0, _nouns(question)
+    if m["wh"].lower() == "which" and nouns:
+        seen = 0
+        for i, token in enumerate(rest):
+            word = token.strip("?,.;:!'’\"").lower()
+            if word == nouns[seen]:
+                seen += 1
+                if seen == len(nouns):
+                    end = i + 1
+                    break
+    text = question.strip()
+    return f"{text[: m.start('wh')]}{name}{' '.join(['', *rest[end:]]) if end else m['rest']}"

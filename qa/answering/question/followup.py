@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qa.answering.question.asked import by_fit, defines, wh_word
+from qa.answering.question.asked import by_fit, defines, plural_head, stated, wh_word
 from qa.answering.question.followup_model import (
     FollowupModel,
     Option,
@@ -283,7 +283,8 @@ def _candidates(turns: list[Turn]) -> list[Mention]:
     """The names of the conversation, most recent exchange first; inside one, the
     question's first, except after a "who" or "which" question, whose answer names the
     new one ("Who did she meet?": he is the one met; "Who was Tzekos?": Tzekos), the
-    names that fit the question best first (``asked.by_fit``)."""
+    names that fit the question best first (``asked.by_fit``); not where it asked for
+    several ("Which strikers ...?")."""
     out: list[Mention] = []
     for age, turn in enumerate(reversed(turns)):
         asked = mentions(turn.standalone, "question")
@@ -293,7 +294,7 @@ def _candidates(turns: list[Turn]) -> list[Mention]:
             for m in asked:
                 m.kind = "person" if m.kind == "name" else m.kind
         first, then = asked, quoted
-        if wh_word(turn.standalone) and not named:
+        if wh_word(turn.standalone) and not named and not plural_head(turn.standalone):
             keys = {m.key for m in asked}
             fresh = [m for m in quoted if m.key not in keys]
             # how a name fits the question: a feature of the last exchange's only
@@ -324,12 +325,32 @@ def _in_articles(cls: str, evidence: Evidence, exclude: set[str]) -> Mention | N
     return next(m for m in found if m.text == best)
 
 
+# "that deal", "that dinner": the event of the last exchange, its answer included (not
+# "this time", "that year": a time)
+_THAT_EVENT = re.compile(
+    r"\b(?:that|this)\s+(?!time\b|year\b|month\b|week\b|day\b|season\b)[a-z]{3,}", re.I
+)
+
+
+def _as_statement(turn: Turn) -> str:
+    """The turn's question, a "who"/"which" one with the name its answer gives in place of
+    the question word ("Which Chinese computer maker bought ...?" -> "Lenovo bought ...")."""
+    q = turn.question
+    if not turn.quotes or not wh_word(q) or defines(q) or plural_head(q):
+        return q
+    keys = {m.key for m in mentions(q, "question")}
+    fresh = [m for quote in turn.quotes for m in mentions(quote, "answer") if m.key not in keys]
+    return stated(q, by_fit(q, turn.quotes, fresh, mark=False)[0].text) if fresh else q
+
+
 def _carry(question: str, turns: list[Turn]) -> str:
     """The question with the key terms of the nearest question that stood on its own
-    (and of the follow-ups asked since)."""
+    (and of the follow-ups asked since); where the question points at the last exchange's
+    event ("that deal"), that exchange's answer in place of its question word."""
     context: list[str] = []
-    for turn in reversed(turns):
-        context.insert(0, turn.question)
+    event = bool(_THAT_EVENT.search(question))
+    for age, turn in enumerate(reversed(turns)):
+        context.insert(0, _as_statement(turn) if event and not age else turn.question)
         if not needs_context(turn.question):
             break
     own = {w.lower() for w in words(question)}

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.answering.question.referents import mentions
 from qa.text.terms import STOPWORDS, words
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "followup.json"
@@ -64,11 +65,18 @@ def reads_alone(question: str, pronouns: list[str]) -> bool:
     it asks about the article or the conversation itself ("Sum it up", "Tell me more about
     it": the summary and the previous answer give "it" its meaning), or its first pronoun
     is a possessive whose owner the question names before it ("When did the Americans end
-    their combat mission?", "When did Russia start its war?")."""
+    their combat mission?", "When did Russia start its war?"; not "What did Lord Falconer
+    say would be one of its priorities?": a person is no "its")."""
     if _META.search(question):
         return True
     first = next((w for w in re.findall(r"\b\w+\b", question.lower()) if w in pronouns), "")
-    return first in _POSSESSIVE and question_features(question, pronouns, True)["own_noun"] > 0
+    if first not in _POSSESSIVE or not question_features(question, pronouns, True)["own_noun"]:
+        return False
+    if first != "its":
+        return True
+    at = re.search(rf"\b{first}\b", question, re.I)
+    owners = mentions(question[: at.start()] if at else question, "question")
+    return not owners or any(m.kind != "person" for m in owners)
 
 
 @dataclass

@@ -148,7 +148,10 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
         for m in _CAPS.finditer(sentence):
             words = _strip_name(m.group(0)).split()
             lead = m.start() == 0 or sentence[: m.start()].strip() in ("", "“", '"', "‘", "(")
+            lead = lead or bool(_QUOTE_OPENS.search(sentence[: m.start()]))  # said: "One of
             before = (sentence[: m.start()].split()[-1:] or [""])[0]
+            if lead and len(words) > 2 and words[0].endswith("ing") and words[1] == "the":
+                words.pop(0)  # "Launching the Department for ...": the department
             while words and (words[0].lower() in STOPWORDS or words[0].lower() in _OPENERS):
                 before = words.pop(0)  # "The Greek ...", "After Matvienko ...": not a name
                 lead = True
@@ -171,6 +174,7 @@ def _mentions(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((m.text, m.kind) for m in found)
 
 
+_QUOTE_OPENS = re.compile(r"[:;]\s*[\"“‘]\s*$")  # a quoted sentence opens after a colon
 _DESCRIBED = re.compile(r"\s+((?:[a-z][a-z\-]*\s+){1,3})[A-Z]")
 
 
@@ -191,6 +195,8 @@ def _kind(words: list[str], before: str, after: str, lead: bool, said: bool = Fa
     lower = [w.lower().strip(".") for w in words]
     if all(w in DEMONYMS for w in lower) or lower[-1] in PERSON_TITLES:
         return ""  # "Greek", "Afghan": an adjective; "Kyrgyz President": a role
+    if len(words) == 1 and re.search(r"\w-[a-z]+$", words[0]):
+        return ""  # "Oscar-winning", "London-based", "US-led": an adjective
     if any(w in ORG_WORDS for w in lower) or (
         len(words) == 1 and words[0].isupper() and len(words[0]) >= 2 and lower[0] not in PLACES
     ):
@@ -231,6 +237,8 @@ def _title_prefix(words: list[str]) -> int:
     end = 0
     for i, w in enumerate(lower[:-1]):
         if w in _ALL_TITLES and w not in _NAME_HEADS:
+            if lower[i + 1] == "of":
+                break  # "Lord of the Rings", "Queen of the South": a name, not a title
             end = i + 1
         elif not (w in DEMONYMS or w in PLACES or w in _PREFIX_WORDS):
             break
@@ -279,7 +287,9 @@ def genders(found: list[Mention], evidence: Evidence) -> None:
         if any(surname in _before_role(t) for t in evidence.texts):  # "Yukos shares": a firm
             continue
         person = any(m.kind == "person" for m in same) or surname in known or bool(titles)
-        person = person or bool(len(whole.text.split()) > 1 and (he or she))
+        # ("Real Madrid ... he": a club named after its city is no person)
+        place_named = whole.text.split()[-1].lower() in PLACES
+        person = person or bool(len(whole.text.split()) > 1 and (he or she) and not place_named)
         for m in same:
             if person:
                 m.kind, m.text = "person", whole.text  # the full name, as given elsewhere
@@ -354,11 +364,16 @@ def pick(pronoun: str, candidates: list[Mention], exclude: set[str]) -> Mention 
         people = [(c.turn, c.block, c.gender != pronoun, i, c) for i, c in enumerate(allowed)]
         people = [p for p in people if p[4].kind == "person" and p[4].gender in ("", pronoun)]
         return min(people, key=lambda p: p[:4])[4] if people else None
-    if pronoun == "it":  # the latest exchange naming one; in it, an organisation first
+    if pronoun == "it":  # the latest exchange naming one; in it, the name next to the head
+        # noun of the "which" question it answered ("which act": the Act of Settlement),
+        # else an organisation first
         rank = {"org": 0, "thing": 1, "name": 1, "place": 2}
-        things = [(c.turn, c.block, rank.get(c.kind, 9), i, c) for i, c in enumerate(allowed)]
-        things = [t for t in things if t[4].kind in rank]
-        return min(things, key=lambda t: t[:4])[4] if things else None
+        things = [
+            (c.turn, c.block, not c.head_fit, rank.get(c.kind, 9), i, c)
+            for i, c in enumerate(allowed)
+        ]
+        things = [t for t in things if t[-1].kind in rank]
+        return min(things, key=lambda t: t[:5])[-1] if things else None
     if pronoun == "they":
         return next((c for c in allowed if c.kind == "group"), None) or next(
             (c for c in allowed if c.kind == "org"), None
