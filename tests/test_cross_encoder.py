@@ -37,6 +37,33 @@ def test_a_pair_is_cls_question_sep_sentence_sep_cut_to_fit():
     assert not np.array_equal(per_pair["input_ids"][0], per_pair["input_ids"][1])
 
 
+def test_with_titles_a_sentence_is_read_after_its_articles_title():
+    """A model trained with titles reads ``[CLS] question [SEP] title [SEP] sentence
+    [SEP]``, the title and the sentence both in the second segment, the sentence still
+    cut to fit the window after the title."""
+    tok = load_tokenizer()
+    arrays = pair_arrays(
+        tok,
+        "Who leads?",
+        ["Matvienko leads the senate.", "word " * 400],
+        max_len=40,
+        titles=["Russia's senate", "Long"],
+    )
+    ids, mask, types = arrays["input_ids"], arrays["attention_mask"], arrays["token_type_ids"]
+    sep_id = tok.token_to_id("[SEP]")
+    n = int(mask[0].sum())
+    text = tok.decode(ids[0][:n].tolist(), skip_special_tokens=False)
+    assert (
+        text == "[CLS] who leads? [SEP] russia ' s senate [SEP] matvienko leads the senate. [SEP]"
+    )
+    assert list(ids[0][:n]).count(sep_id) == 3
+    first_sep = list(ids[0]).index(sep_id)
+    assert (types[0][: first_sep + 1] == 0).all() and (types[0][first_sep + 1 : n] == 1).all()
+    assert mask[1].sum() == 40  # cut to the window, title included
+    plain = pair_arrays(tok, "Who leads?", ["Matvienko leads the senate."])
+    assert plain["input_ids"].shape[1] < arrays["input_ids"].shape[1]
+
+
 def test_a_missing_or_broken_model_file_is_one_clear_error(tmp_path):
     with pytest.raises(RerankerUnavailable, match="missing"):
         CrossEncoder(tmp_path / "none.onnx")

@@ -16,7 +16,9 @@ logistic regression learns how to combine the cross-encoder's logit with the sen
 model's P (``reranker.json``). Exported to ONNX; int8 matrix products when they keep the
 figures. Figures (``training/reranker_eval.py``): sentence and passage hit@1/@4/MRR on
 news-qa ``dev`` and on squad2-dev's held-out articles, today's order against the
-reranked one.
+reranked one. ``--titles`` trains a model that reads each sentence after its article's
+title (``reranker.json`` says so, and answering then passes the titles); tried in
+December 2026, it did not beat the shipped model (``docs/models/reranker.md``).
 """
 
 from __future__ import annotations
@@ -86,13 +88,15 @@ def build_model(layers: int):
     return model
 
 
-def groups(examples, size: int, rng: random.Random) -> list[tuple[str, list[str]]]:
-    """(question, [a positive, negatives...]) per example; the negatives drawn from the
-    pipeline's candidates, the first-ranked twice as likely as the last."""
+def groups(examples, size: int, rng: random.Random) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(question, [a positive, negatives...]) per example, each a (sentence, its article's
+    title); the negatives drawn from the pipeline's candidates, the first-ranked twice as
+    likely as the last."""
     out = []
     for x in examples:
-        pos = [s for s, y in zip(x.sentences, x.labels, strict=True) if y == 1]
-        neg = [s for s, y in zip(x.sentences, x.labels, strict=True) if y == 0]
+        titled = list(zip(x.sentences, x.titles or [""] * len(x.sentences), strict=True))
+        pos = [s for s, y in zip(titled, x.labels, strict=True) if y == 1]
+        neg = [s for s, y in zip(titled, x.labels, strict=True) if y == 0]
         if not pos or not neg:
             continue
         n = min(size - 1, len(neg))
@@ -129,7 +133,9 @@ def train(args, examples) -> Path:
     for step in range(steps):
         batch = plan[step * args.batch : (step + 1) * args.batch]
         questions = [q for q, texts in batch for _ in texts]
-        arrays = pair_arrays(tok, questions, [t for _, texts in batch for t in texts])
+        pairs_in = [t for _, texts in batch for t in texts]
+        titles = [title for _, title in pairs_in] if args.titles else None
+        arrays = pair_arrays(tok, questions, [text for text, _ in pairs_in], titles=titles)
         logits = model(*(torch.from_numpy(arrays[k]) for k in arrays))
         width = max(len(texts) for _, texts in batch)
         scores = torch.full((len(batch), width), -1e4)
@@ -189,7 +195,8 @@ def fit_combination(scorer, examples, out: Path, top: int) -> dict:
         keep = [i for i in order if x.labels[i] >= 0 <= x.prior[i]]
         if not keep:
             continue
-        logits = scorer.scores(x.question, [x.sentences[i] for i in keep])
+        titles = [x.titles[i] for i in keep] if scorer.titles else None
+        logits = scorer.scores(x.question, [x.sentences[i] for i in keep], titles)
         for i, s in zip(keep, logits, strict=True):
             p = min(max(x.prior[i], 1e-4), 1 - 1e-4)
             xs.append([float(s), float(np.log(p / (1 - p)))])
@@ -199,6 +206,7 @@ def fit_combination(scorer, examples, out: Path, top: int) -> dict:
         "features": COMBINE_FEATURES,
         "coef": [round(float(c), 6) for c in fit.coef_[0]],
         "intercept": round(float(fit.intercept_[0]), 6),
+        "titles": scorer.titles,
         "info": {
             "questions": len(examples),
             "sentences": len(ys),
@@ -222,6 +230,12 @@ def main(argv=None) -> None:
     ap.add_argument("--head-lr", type=float, default=1e-3, help="the new scoring layer's")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--top", type=int, default=8, help="the sentence model's best rescored")
+    ap.add_argument(
+        "--titles",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="read each sentence after its article's title (tried: did not pay, docs)",
+    )
     ap.add_argument("--refit", action="store_true", help="only refit the combination")
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument("--out", default=str(MODEL_PATH))
@@ -238,11 +252,11 @@ def main(argv=None) -> None:
         examples = training_examples(args)
         kept = [held_out(x.source) and "/" in x.source for x in examples]  # news ids: a/b
         if not args.refit:  # --refit: the combination again, for the shipped model
-            ship(train(args, [x for x, k in zip(examples, kept, strict=True) if not k]), out)
+            fp32 = train(args, [x for x, k in zip(examples, kept, strict=True) if not k])
+            ship(fp32, out, args.titles)
         held = [x for x, k in zip(examples, kept, strict=True) if k]
-        fit_combination(
-            CrossEncoder(out, combine=NEUTRAL), held, out.with_suffix(".json"), args.top
-        )
+        scorer = CrossEncoder(out, combine=NEUTRAL, titles=args.titles)
+        fit_combination(scorer, held, out.with_suffix(".json"), args.top)
     compare(out)
 
 

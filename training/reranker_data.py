@@ -43,6 +43,7 @@ class Mined:
     labels: list[int] = field(default_factory=list)  # 1 holds the answer, 0 not, -1 unsure
     prior: list[float] = field(default_factory=list)  # the sentence model's P, -1 if added
     source: str = ""
+    titles: list[str] = field(default_factory=list)  # each sentence's article title
 
 
 def _norm(text: str) -> str:
@@ -127,6 +128,13 @@ def label(c, q: Query) -> int:
     return 1
 
 
+def source_title(assistant, article: str) -> str:
+    from qa.answering.retrieval.articles import article_rows
+
+    rows = article_rows(assistant.retriever.index, article)
+    return rows[0].title if rows else ""
+
+
 def mine_one(assistant, q: Query) -> Mined | None:
     found = candidates_for(assistant, q.question)
     out = Mined(q.question, source=q.source)
@@ -134,11 +142,13 @@ def mine_one(assistant, q: Query) -> Mined | None:
         out.sentences.append(c.text)
         out.labels.append(label(c, q))
         out.prior.append(round(float(c.score), 5))
+        out.titles.append(c.passage.title)
     short = len(q.evidence.split()) <= 80
     if 1 not in out.labels and q.evidence and short and m.contains_answer(q.evidence, q.answers):
         out.sentences.append(q.evidence)  # the annotated sentence, as a positive
         out.labels.append(1)
         out.prior.append(-1.0)
+        out.titles.append(source_title(assistant, q.source))
     if 1 not in out.labels or 0 not in out.labels:
         return None
     return out
@@ -147,7 +157,9 @@ def mine_one(assistant, q: Query) -> Mined | None:
 def mine(assistant, queries: list[Query], cache: Path) -> list[Mined]:
     """The mined examples of ``queries`` (read from ``cache`` when it is there)."""
     if cache.exists():
-        return [Mined(**json.loads(line)) for line in cache.open(encoding="utf-8")]
+        cached = [Mined(**json.loads(line)) for line in cache.open(encoding="utf-8")]
+        if all(len(x.titles) == len(x.sentences) for x in cached):
+            return cached  # (a cache from before the titles is mined again)
     out = []
     for i, q in enumerate(queries):
         if x := mine_one(assistant, q):

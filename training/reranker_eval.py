@@ -105,7 +105,7 @@ def compare(model: Path, sets: dict | None = None) -> dict:
     return figures
 
 
-def ship(fp32: Path, out: Path) -> None:
+def ship(fp32: Path, out: Path, titles: bool) -> None:
     """Ship the int8 export (matrix products) when its news-qa dev sentence hit@1 is within
     a point of fp32's, else the fp32 graph; its remaining fp32 weights stored as fp16."""
     from qa.answering.ranking.cross_encoder import CrossEncoder
@@ -116,7 +116,7 @@ def ship(fp32: Path, out: Path) -> None:
     assistant, queries = news["news-qa dev"]
     hit = {}
     for name, path in (("fp32", fp32), ("int8", int8)):
-        r = ranks(assistant, queries, CrossEncoder(path, combine=NEUTRAL))
+        r = ranks(assistant, queries, CrossEncoder(path, combine=NEUTRAL, titles=titles))
         hit[name] = m.hit_at(r["sent+"], 1)
         print(f"  {name}: news-qa dev hit@1 {hit[name]:.3f}, p50 {np.median(r['ms']):.0f} ms")
     chosen = int8 if hit["int8"] >= hit["fp32"] - 0.01 else fp32

@@ -28,27 +28,43 @@ from qa.text.tokens import load_tokenizer
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "reranker.onnx"
 MAX_LEN = 96  # word pieces per pair, as trained
 MAX_QUESTION_TOKENS = 48
+MAX_TITLE_TOKENS = 16  # a model trained with titles reads ``title [SEP] sentence``
 
 
 class RerankerUnavailable(RuntimeError):
     """The reranker's model file is missing or unreadable."""
 
 
-def pair_arrays(tok, question: str | list[str], texts: list[str], max_len: int = MAX_LEN) -> dict:
+def pair_arrays(
+    tok,
+    question: str | list[str],
+    texts: list[str],
+    max_len: int = MAX_LEN,
+    titles: list[str] | None = None,
+) -> dict:
     """Padded int64 arrays (input_ids, attention_mask, token_type_ids) of the pairs
     (``question``, each of ``texts``; or question i with text i), each passage cut to fit
-    ``max_len``."""
+    ``max_len``. With ``titles``, text i is read after its article's title and a [SEP]
+    (both in the second segment)."""
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     questions = [question] * len(texts) if isinstance(question, str) else question
     heads: dict[str, list[int]] = {}
     for q in dict.fromkeys(questions):
         heads[q] = [cls_id, *tok.encode(q, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]]
         heads[q].append(sep_id)
+    prefixes: list[list[int]] = [[] for _ in texts]
+    if titles is not None:
+        named = {
+            t: [*tok.encode(t, add_special_tokens=False).ids[:MAX_TITLE_TOKENS], sep_id]
+            for t in dict.fromkeys(titles)
+        }
+        prefixes = [named[t] for t in titles]
     rows = []
-    for q, enc in zip(questions, tok.encode_batch(texts, add_special_tokens=False), strict=True):
+    encoded = tok.encode_batch(texts, add_special_tokens=False)
+    for q, prefix, enc in zip(questions, prefixes, encoded, strict=True):
         head = heads[q]
-        body = enc.ids[: max(8, max_len - len(head) - 1)]
-        rows.append((head + body + [sep_id], len(head)))
+        body = enc.ids[: max(8, max_len - len(head) - len(prefix) - 1)]
+        rows.append((head + prefix + body + [sep_id], len(head)))
     width = max(len(ids) for ids, _ in rows)
     ids = np.zeros((len(rows), width), dtype=np.int64)
     mask = np.zeros_like(ids)
@@ -62,11 +78,18 @@ def pair_arrays(tok, question: str | list[str], texts: list[str], max_len: int =
 class CrossEncoder:
     """(question, sentences) -> one score per sentence. Thread-safe; one session a process."""
 
-    def __init__(self, path: str | Path | None = None, combine: dict | None = None):
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        combine: dict | None = None,
+        titles: bool | None = None,
+    ):
         self.path = Path(path) if path else MODEL_PATH
         if not self.path.is_file():
             raise RerankerUnavailable(f"the reranker model {self.path} is missing")
         self.combine = combine if combine is not None else _combination(self.path)
+        # whether the model reads each sentence after its article's title, as trained
+        self.titles = bool(self.combine.get("titles", False)) if titles is None else titles
         try:
             self.model = combination_model(self.combine)
         except (ModelError, KeyError, TypeError, ValueError) as exc:
@@ -87,19 +110,32 @@ class CrossEncoder:
         self.tokenizer = load_tokenizer()
         self._lock = threading.Lock()
 
-    def scores(self, question: str, texts: list[str]) -> np.ndarray:
+    def scores(
+        self, question: str, texts: list[str], titles: list[str] | None = None
+    ) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        arrays = pair_arrays(self.tokenizer, question, texts)
+        if self.titles and titles is None:
+            titles = [""] * len(texts)
+        arrays = pair_arrays(
+            self.tokenizer, question, texts, titles=titles if self.titles else None
+        )
         with self._lock:
             (logits,) = self.session.run(None, arrays)
         return np.asarray(logits, dtype=np.float32).reshape(-1)
 
-    def proba(self, question: str, texts: list[str], prior: list[float]) -> np.ndarray:
+    def proba(
+        self,
+        question: str,
+        texts: list[str],
+        prior: list[float],
+        titles: list[str] | None = None,
+    ) -> np.ndarray:
         """P(each of ``texts`` holds the answer to ``question``): the cross-encoder's
-        logit combined with the sentence model's P (``prior``) as fitted."""
+        logit combined with the sentence model's P (``prior``) as fitted. ``titles``: the
+        article title of each text (read by a model trained with them)."""
         p = np.clip(np.asarray(prior, dtype=np.float64), 1e-4, 1 - 1e-4)
-        x = np.column_stack([self.scores(question, texts), np.log(p / (1 - p))])
+        x = np.column_stack([self.scores(question, texts, titles), np.log(p / (1 - p))])
         return self.model.proba(x)
 
 

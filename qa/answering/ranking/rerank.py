@@ -91,7 +91,8 @@ def score_candidates(
 ) -> Scored:
     """The scoring procedure, shared with the training script (which embeds from a cache
     and passes the ``prepared`` candidates with their lexical features). ``cross``:
-    ((question, texts, the sentence model's P) -> P rescored by the cross-encoder, n): the
+    ((question, texts, the sentence model's P, titles) -> P rescored by the cross-encoder,
+    n): the
     sentence model's best n are rescored and reordered; the others follow them, in the
     sentence model's order, their P at most the last rescored one's."""
     cands, lexical = prepared or prepare(q, passages)
@@ -114,7 +115,8 @@ def score_candidates(
     if cross is not None:  # the sentence model's best n, rescored, stay in front
         rescore, n = cross
         best, rest = chosen[:n], chosen[n:]
-        rescored = rescore(q.text, [c.text for c in best], [c.score for c in best])
+        texts, titles = [c.text for c in best], [c.passage.title for c in best]
+        rescored = rescore(q.text, texts, [c.score for c in best], titles)
         for c, p in zip(best, rescored, strict=True):
             c.score = float(p)
         best.sort(key=lambda c: -c.score)
