@@ -31,26 +31,15 @@ from qa.text.sentences import sentence_spans
 from qa.text.terms import STOPWORDS
 
 # The pronouns resolved here, by what they stand for.
-CLASSES = {
-    "he": "he",
-    "him": "he",
-    "his": "he",
-    "himself": "he",
-    "she": "she",
-    "her": "she",
-    "hers": "she",
-    "herself": "she",
-    "it": "it",
-    "its": "it",
-    "itself": "it",
-    "they": "they",
-    "them": "they",
-    "their": "they",
-    "theirs": "they",
-    "themselves": "they",
+_FORMS = {
+    "he": "he him his himself",
+    "she": "she her hers herself",
+    "it": "it its itself",
+    "they": "they them their theirs themselves",
 }
+CLASSES = {word: cls for cls, forms in _FORMS.items() for word in forms.split()}
 POSSESSIVE = frozenset(["his", "its", "their", "theirs", "hers"])
-_HE, _SHE = frozenset(["he", "him", "his", "himself"]), frozenset(["she", "her", "hers", "herself"])
+_HE, _SHE = frozenset(_FORMS["he"].split()), frozenset(_FORMS["she"].split())
 EVENT_WORDS = word_set(
     "games open cup olympics championship championships awards prix festival war "
     "summit election trophy series final finals show"
