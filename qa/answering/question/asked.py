@@ -70,6 +70,21 @@ def plural_head(question: str) -> bool:
     return bool(nouns) and nouns[-1].endswith("s") and not nouns[-1].endswith(("ss", "us", "is"))
 
 
+def answered_by_a_name(question: str) -> bool:
+    """A "who"/"which" question whose answer gives one new name: not one that names whom
+    it asks about ("Who was Tzekos?"), nor one asking for several ("Which strikers ...?")."""
+    return bool(wh_word(question)) and not defines(question) and not plural_head(question)
+
+
+def answer_names(
+    question: str, quotes: list[str], asked: list[Mention], quoted: list[Mention], mark: bool
+) -> list[Mention]:
+    """The names the answer's ``quoted`` mentions add to the question's ``asked`` ones,
+    best fitting the question first (``by_fit``)."""
+    keys = {m.key for m in asked}
+    return by_fit(question, quotes, [m for m in quoted if m.key not in keys], mark=mark)
+
+
 def _nouns(question: str) -> list[str]:
     """``head``, a second word in -s taken for the verb ("Which firm makes ...")."""
     nouns = head(question)

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qa.answering.question.asked import by_fit, defines, plural_head, stated, wh_word
+from qa.answering.question.asked import answer_names, answered_by_a_name, defines, stated
 from qa.answering.question.followup_model import (
     FollowupModel,
     Option,
@@ -294,11 +294,10 @@ def _candidates(turns: list[Turn]) -> list[Mention]:
             for m in asked:
                 m.kind = "person" if m.kind == "name" else m.kind
         first, then = asked, quoted
-        if wh_word(turn.standalone) and not named and not plural_head(turn.standalone):
-            keys = {m.key for m in asked}
-            fresh = [m for m in quoted if m.key not in keys]
+        if answered_by_a_name(turn.standalone):
             # how a name fits the question: a feature of the last exchange's only
-            first, then = by_fit(turn.standalone, turn.quotes, fresh, mark=not age), asked
+            fresh = answer_names(turn.standalone, turn.quotes, asked, quoted, mark=not age)
+            first, then = fresh, asked
         for block, part in enumerate((first, then)):
             for m in part:
                 m.turn, m.block = age, block
@@ -336,11 +335,11 @@ def _as_statement(turn: Turn) -> str:
     """The turn's question, a "who"/"which" one with the name its answer gives in place of
     the question word ("Which Chinese computer maker bought ...?" -> "Lenovo bought ...")."""
     q = turn.question
-    if not turn.quotes or not wh_word(q) or defines(q) or plural_head(q):
+    if not turn.quotes or not answered_by_a_name(q):
         return q
-    keys = {m.key for m in mentions(q, "question")}
-    fresh = [m for quote in turn.quotes for m in mentions(quote, "answer") if m.key not in keys]
-    return stated(q, by_fit(q, turn.quotes, fresh, mark=False)[0].text) if fresh else q
+    quoted = [m for quote in turn.quotes for m in mentions(quote, "answer")]
+    fresh = answer_names(q, turn.quotes, mentions(q, "question"), quoted, mark=False)
+    return stated(q, fresh[0].text) if fresh else q
 
 
 def _carry(question: str, turns: list[Turn]) -> str:

@@ -92,9 +92,8 @@ def score_candidates(
     """The scoring procedure, shared with the training script (which embeds from a cache
     and passes the ``prepared`` candidates with their lexical features). ``cross``:
     ((question, texts, the sentence model's P, titles) -> P rescored by the cross-encoder,
-    n): the
-    sentence model's best n are rescored and reordered; the others follow them, in the
-    sentence model's order, their P at most the last rescored one's."""
+    n): the sentence model's best n are rescored and reordered; the others follow them, in
+    the sentence model's order, their P at most the last rescored one's."""
     cands, lexical = prepared or prepare(q, passages)
     if not cands:
         return Scored(q, [], _answerable(q, [], passages, models))
